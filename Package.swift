@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "modelwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "modelwatch", targets: ["modelwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: SwiftPM compiles nothing here; it reads the module map, asks
+        // pkg-config for flags and prints the provider hint when the -dev package is missing.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        // Linux headers Glibc does not export (epoll, eventfd); header-only, links nothing.
+        .systemLibrary(name: "CLinux"),
+        // The only target that imports the C libraries: gzip, SHA-256, HMAC.
+        .target(name: "MWNative", dependencies: ["CZlib", "COpenSSL"]),
+        // POSIX sockets, epoll and eventfd wrappers; every libc call in one file.
+        .target(name: "MWSockets", dependencies: ["CLinux"]),
+        // Our HTTP/1.1 server: parser, connection state machine, router, event loops.
+        .target(name: "MWHTTP", dependencies: ["MWSockets", "MWNative",
+                                               .product(name: "Logging", package: "swift-log")]),
+        // Prometheus text exposition: families, series, rendering. No I/O.
+        .target(name: "MWExposition"),
+        // The statistics core: windows, metrics, drift. No I/O, no locks.
+        .target(name: "MWStats"),
+        // The daemon: configuration, routes, collectors, process metrics.
+        .target(name: "MWDaemon", dependencies: [
+            "MWHTTP", "MWExposition", "MWStats", "MWNative",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "modelwatch", dependencies: [
+            "MWDaemon", "MWNative",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MWNativeTests", dependencies: ["MWNative"]),
+        .testTarget(name: "MWSocketsTests", dependencies: ["MWSockets"]),
+        .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative"]),
+        .testTarget(name: "MWExpositionTests", dependencies: ["MWExposition"]),
+        .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

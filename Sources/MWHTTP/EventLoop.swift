@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: Apache-2.0
+// One epoll thread: accepts, reads, parses, dispatches, writes and times out its connections.
+
+import Dispatch
+import Logging
+import MWNative
+import MWSockets
+import Synchronization
+
+/// A single-threaded event loop over epoll. All connection state is confined to its thread;
+/// other threads talk to it only through ``post(_:)`` (a locked queue plus an eventfd wake-up).
+///
+/// `@unchecked Sendable`: the mutable fields are touched only on the loop's own thread; the
+/// `inbox` is a `Mutex`, and `wakeup` is an eventfd whose `signal()` is thread-safe.
+final class EventLoop: @unchecked Sendable {
+    /// Work handed to the loop from another thread.
+    enum Message: Sendable {
+        case completed(connection: UInt64, response: HTTPResponse)
+        case drain(deadline: UInt64)
+    }
+
+    private static let listenerToken: UInt64 = 0
+    private static let wakeupToken: UInt64 = 1
+    private static let outputHighWater = 4 * 1024 * 1024
+
+    private let poller: Poller
+    private let wakeup: EventFD
+    private let inbox = Mutex<[Message]>([])
+    private let listener: Socket
+    private let shared: HTTPServer.Shared
+    private let logger: Logger
+    private let configuration: HTTPServerConfiguration
+
+    private var connections: [UInt64: HTTPConnection] = [:]
+    private var nextID: UInt64 = 16
+    private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+    private var dates = HTTPDateCache()
+    private var drainDeadline: UInt64?
+    private var lastSweep: UInt64 = 0
+
+    init(listener: Socket, shared: HTTPServer.Shared, configuration: HTTPServerConfiguration, logger: Logger) throws(SocketError) {
+        self.poller = try Poller()
+        self.wakeup = try EventFD()
+        self.listener = listener
+        self.shared = shared
+        self.configuration = configuration
+        self.logger = logger
+        try poller.add(wakeup.fileDescriptor, events: .readable, token: Self.wakeupToken)
+        try poller.add(listener.fileDescriptor, events: [.readable, .exclusive], token: Self.listenerToken)
+    }
+
+    /// Hands a message to the loop from any thread.
+    func post(_ message: Message) {
+        inbox.withLock { $0.append(message) }
+        wakeup.signal()
+    }
+
+    /// Runs until drained. Call on the loop's own thread.
+    func run() {
+        while true {
+            do {
+                try poller.wait(timeoutMilliseconds: 250) { ready in
+                    switch ready.token {
+                    case Self.listenerToken: acceptConnections()
+                    case Self.wakeupToken: handleInbox()
+                    default: handleEvent(ready)
+                    }
+                }
+            } catch {
+                logger.error("event loop wait failed", metadata: ["error": "\(error)"])
+            }
+            let now = MonotonicClock.now()
+            if now &- lastSweep >= 250_000_000 {
+                lastSweep = now
+                sweepTimeouts(now: now)
+            }
+            if let deadline = drainDeadline {
+                if connections.isEmpty { break }
+                if now >= deadline {
+                    for connection in Array(connections.values) { close(connection) }
+                    break
+                }
+            }
+        }
+        wakeup.close()
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections() {
+        guard drainDeadline == nil else { return }
+        for _ in 0..<64 {
+            let accepted: Socket?
+            do { accepted = try listener.accept() } catch {
+                logger.warning("accept failed", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let socket = accepted else { return }
+            if shared.openConnections.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
+                shared.openConnections.subtract(1, ordering: .relaxed)
+                shared.refusedConnections.add(1, ordering: .relaxed)
+                HTTPResponseWriter.serviceUnavailable.withUnsafeBytes { _ = try? socket.write($0) }
+                socket.close()
+                continue
+            }
+            try? socket.setNoDelay()
+            let now = MonotonicClock.now()
+            let timer = ConnectionTimer(now: now, idleTimeout: Self.nanos(configuration.idleTimeout),
+                                        requestTimeout: Self.nanos(configuration.requestTimeout),
+                                        writeTimeout: Self.nanos(configuration.writeTimeout))
+            let connection = HTTPConnection(socket: socket, id: nextID, limits: configuration.limits, timer: timer)
+            nextID += 1
+            do {
+                try poller.add(socket.fileDescriptor, events: .readable, token: connection.id)
+                connection.interest = .readable
+                connections[connection.id] = connection
+            } catch {
+                shared.openConnections.subtract(1, ordering: .relaxed)
+                socket.close()
+            }
+        }
+    }
+
+    private static func nanos(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1_000_000_000) }
+
+    // MARK: Reading
+
+    private func handleEvent(_ ready: Poller.Ready) {
+        guard let connection = connections[ready.token] else { return }
+        if ready.events.contains(.error) || (ready.events.contains(.hangup) && !ready.events.contains(.readable)) {
+            close(connection)
+            return
+        }
+        if ready.events.contains(.writable) {
+            flush(connection)
+            guard connections[ready.token] != nil else { return }
+        }
+        if ready.events.contains(.readable) { read(connection) }
+    }
+
+    private func read(_ connection: HTTPConnection) {
+        let result: Socket.ReadResult
+        do {
+            result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.socket.read(into: buffer) }
+        } catch {
+            close(connection)
+            return
+        }
+        switch result {
+        case .bytes(let n):
+            if connection.lingerUntil != nil { return }  // discarding after an error response
+            connection.input.append(contentsOf: scratch[0..<n])
+        case .wouldBlock:
+            return
+        case .endOfFile:
+            if connection.lingerUntil != nil { close(connection); return }
+            connection.peerClosed = true
+        }
+        process(connection)
+    }
+
+    /// Parses and answers as many buffered requests as possible, then flushes.
+    private func process(_ connection: HTTPConnection) {
+        let now = MonotonicClock.now()
+        parsing: while connection.inFlight == nil && !connection.closeAfterWrite {
+            let event: HTTPRequestParser.Event
+            do {
+                event = try connection.parser.parse(connection.input, from: &connection.inputStart)
+            } catch {
+                let response = HTTPResponse.error(error.status, code: error.code, message: error.description, closeConnection: true)
+                finish(connection, response, handler: "invalid", isHead: false, keepAlive: false, minorVersion: 1,
+                       gzip: false, started: now)
+                break parsing
+            }
+            switch event {
+            case .needMoreData:
+                break parsing
+            case .continueRequested:
+                connection.output.append(contentsOf: HTTPResponseWriter.continueResponse)
+            case .request(let request):
+                dispatch(connection, request, now: now)
+                connection.timer.requestCompleted(now: now, partialRequest: false)
+            }
+        }
+        connection.compactInput()
+        if connection.inFlight == nil {
+            connection.timer.received(now: now, partialRequest: !connection.parser.isIdle || connection.inputStart < connection.input.count)
+        }
+        if connection.peerClosed && connection.inFlight == nil { connection.closeAfterWrite = true }
+        flush(connection)
+    }
+
+    // MARK: Dispatching
+
+    private func dispatch(_ connection: HTTPConnection, _ request: HTTPRequest, now: UInt64) {
+        var request = request
+        let isHead = request.method == "HEAD"
+        let keepAlive = request.keepAlive && drainDeadline == nil
+        let gzip = request.acceptsGzip
+        switch shared.router.match(method: request.method, path: request.path) {
+        case .notFound:
+            let response = HTTPResponse.error(.notFound, code: "not_found", message: "no resource at \(request.path)")
+            finish(connection, response, handler: "not_found", isHead: isHead, keepAlive: keepAlive,
+                   minorVersion: request.minorVersion, gzip: gzip, started: now)
+        case .methodNotAllowed(let allowed):
+            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed",
+                                              message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))")
+            response.headers.add("Allow", allowed.joined(separator: ", "))
+            finish(connection, response, handler: "method_not_allowed", isHead: isHead, keepAlive: keepAlive,
+                   minorVersion: request.minorVersion, gzip: gzip, started: now)
+        case let .found(route, parameters):
+            request.pathParameters = parameters
+            let maxInflated = configuration.maxInflatedBodyBytes
+            if route.offload || request.body.count >= configuration.offloadBodyBytes {
+                connection.inFlight = .init(handler: route.name, isHead: isHead, keepAlive: keepAlive,
+                                            minorVersion: request.minorVersion, gzip: gzip, started: now)
+                let id = connection.id
+                DispatchQueue.global().async { [self, request] in
+                    let response = Self.run(route, request, maxInflated: maxInflated)
+                    post(.completed(connection: id, response: response))
+                }
+                return
+            }
+            let response = Self.run(route, request, maxInflated: maxInflated)
+            finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
+                   minorVersion: request.minorVersion, gzip: gzip, started: now)
+        }
+    }
+
+    /// Decodes the body's `Content-Encoding`, then calls the handler.
+    private static func run(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int) -> HTTPResponse {
+        var request = request
+        let codings = request.headers.tokens("Content-Encoding").filter { $0 != "identity" }
+        if !codings.isEmpty {
+            guard codings == ["gzip"] || codings == ["x-gzip"] else {
+                return .error(.unsupportedMediaType, code: "unsupported_content_encoding",
+                              message: "Content-Encoding '\(codings.joined(separator: ", "))' is not supported; send gzip or identity")
+            }
+            do {
+                request.body = try Gzip.decompress(request.body, maxOutputBytes: maxInflated)
+                request.headers.remove("Content-Encoding")
+            } catch .inflatedTooLarge(let limit) {
+                return .error(.payloadTooLarge, code: "body_too_large",
+                              message: "the gzip body inflates to more than \(limit) bytes")
+            } catch {
+                return .error(.badRequest, code: "invalid_gzip", message: "the gzip body cannot be decoded: \(error)")
+            }
+        }
+        return route.handler(request)
+    }
+
+    /// Serialises a response into the connection's output and records it.
+    private func finish(_ connection: HTTPConnection, _ response: HTTPResponse, handler: String, isHead: Bool,
+                        keepAlive: Bool, minorVersion: Int, gzip: Bool, started: UInt64) {
+        dates.refresh()
+        let keep = keepAlive && !response.closeConnection && drainDeadline == nil
+        HTTPResponseWriter.write(response, isHead: isHead, keepAlive: keep, minorVersion: minorVersion, gzip: gzip,
+                                 date: dates.value, into: &connection.output)
+        if !keep { connection.closeAfterWrite = true }
+        let seconds = Double(MonotonicClock.now() &- started) / 1e9
+        shared.observer?.requestCompleted(handler: handler, status: response.status.code, seconds: seconds)
+    }
+
+    private func handleInbox() {
+        wakeup.drain()
+        let messages = inbox.withLock { queue -> [Message] in
+            let taken = queue
+            queue.removeAll()
+            return taken
+        }
+        for message in messages {
+            switch message {
+            case let .completed(id, response):
+                guard let connection = connections[id], let context = connection.inFlight else { continue }
+                connection.inFlight = nil
+                finish(connection, response, handler: context.handler, isHead: context.isHead, keepAlive: context.keepAlive,
+                       minorVersion: context.minorVersion, gzip: context.gzip, started: context.started)
+                process(connection)
+            case .drain(let deadline):
+                startDraining(deadline: deadline)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    private func flush(_ connection: HTTPConnection) {
+        var progressed = false
+        while connection.pendingOutput > 0 {
+            let result: Socket.WriteResult
+            do {
+                result = try connection.output.withUnsafeBytes { (raw) throws(SocketError) in
+                    try connection.socket.write(UnsafeRawBufferPointer(rebasing: raw[connection.outputStart...]))
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard case .wrote(let n) = result else { break }
+            connection.outputStart += n
+            progressed = true
+        }
+        let now = MonotonicClock.now()
+        if connection.pendingOutput == 0 {
+            if connection.output.capacity > 1024 * 1024 { connection.output = [] } else { connection.output.removeAll(keepingCapacity: true) }
+            connection.outputStart = 0
+            if connection.closeAfterWrite && connection.inFlight == nil && connection.lingerUntil == nil {
+                startLingering(connection, now: now)
+                return
+            }
+        }
+        connection.timer.writeState(now: now, blocked: connection.pendingOutput > 0, progressed: progressed)
+        updateInterest(connection)
+    }
+
+    /// After the last response: shut the write side and discard input briefly, so unread request
+    /// bytes do not turn the close into a reset that destroys the response in flight.
+    private func startLingering(_ connection: HTTPConnection, now: UInt64) {
+        if connection.peerClosed {
+            close(connection)
+            return
+        }
+        connection.socket.shutdownWrite()
+        connection.lingerUntil = now + 2_000_000_000
+        connection.input = []
+        connection.inputStart = 0
+        updateInterest(connection)
+    }
+
+    private func updateInterest(_ connection: HTTPConnection) {
+        var wanted: Poller.Events = []
+        if connection.lingerUntil != nil {
+            wanted = .readable
+        } else {
+            if connection.pendingOutput > 0 { wanted.insert(.writable) }
+            if connection.inFlight == nil && !connection.closeAfterWrite && !connection.peerClosed
+                && connection.pendingOutput < Self.outputHighWater {
+                wanted.insert(.readable)
+            }
+        }
+        guard wanted != connection.interest else { return }
+        do {
+            try poller.modify(connection.socket.fileDescriptor, events: wanted, token: connection.id)
+            connection.interest = wanted
+        } catch {
+            close(connection)
+        }
+    }
+
+    private func close(_ connection: HTTPConnection) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        poller.remove(connection.socket.fileDescriptor)
+        connection.socket.close()
+        shared.openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: Timeouts and draining
+
+    private func sweepTimeouts(now: UInt64) {
+        for connection in Array(connections.values) {
+            if let until = connection.lingerUntil {
+                if now >= until { close(connection) }
+                continue
+            }
+            switch connection.timer.expired(now: now, busy: connection.inFlight != nil) {
+            case nil:
+                continue
+            case .idle?, .write?:
+                close(connection)
+            case .request?:
+                if connection.closeAfterWrite { close(connection); continue }
+                let response = HTTPResponse.error(.requestTimeout, code: "request_timeout",
+                                                  message: "the request was not complete within \(configuration.requestTimeout) seconds",
+                                                  closeConnection: true)
+                finish(connection, response, handler: "invalid", isHead: false, keepAlive: false, minorVersion: 1,
+                       gzip: false, started: now)
+                flush(connection)
+            }
+        }
+    }
+
+    private func startDraining(deadline: UInt64) {
+        guard drainDeadline == nil else { return }
+        drainDeadline = deadline
+        poller.remove(listener.fileDescriptor)
+        for connection in Array(connections.values) {
+            if connection.isIdle {
+                close(connection)
+            } else {
+                connection.closeAfterWrite = connection.closeAfterWrite || connection.parser.isIdle && connection.inFlight == nil
+                if connection.pendingOutput == 0 && connection.closeAfterWrite && connection.inFlight == nil { close(connection) }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// The buffers and flags of one client connection, owned by one event loop.
+
+import MWSockets
+
+/// One accepted connection. Confined to the event-loop thread that accepted it.
+final class HTTPConnection {
+    /// The context of a request whose handler runs on a worker.
+    struct InFlight {
+        let handler: String
+        let isHead: Bool
+        let keepAlive: Bool
+        let minorVersion: Int
+        let gzip: Bool
+        let started: UInt64
+    }
+
+    let socket: Socket
+    let id: UInt64
+    var parser: HTTPRequestParser
+    var timer: ConnectionTimer
+    var input: [UInt8] = []
+    var inputStart = 0
+    var output: [UInt8] = []
+    var outputStart = 0
+    /// Close once the output is flushed (after `Connection: close`, an error, or draining).
+    var closeAfterWrite = false
+    /// The peer sent end-of-file: no more requests will come.
+    var peerClosed = false
+    /// A handler for this connection runs on a worker; later pipelined requests wait.
+    var inFlight: InFlight?
+    /// Output flushed, write side shut: discarding input until the peer closes or this instant.
+    var lingerUntil: UInt64?
+    var interest: Poller.Events = []
+
+    init(socket: Socket, id: UInt64, limits: HTTPParserLimits, timer: ConnectionTimer) {
+        self.socket = socket
+        self.id = id
+        self.parser = HTTPRequestParser(limits: limits)
+        self.timer = timer
+    }
+
+    var pendingOutput: Int { output.count - outputStart }
+
+    /// True with no request in progress, nothing to send and no handler running.
+    var isIdle: Bool { parser.isIdle && inputStart == input.count && pendingOutput == 0 && inFlight == nil }
+
+    /// Drops consumed input so the buffer does not grow across pipelined requests.
+    func compactInput() {
+        if inputStart == input.count {
+            if input.capacity > 256 * 1024 { input = [] } else { input.removeAll(keepingCapacity: true) }
+            inputStart = 0
+        } else if inputStart > 64 * 1024 {
+            input.removeSubrange(0..<inputStart)
+            inputStart = 0
+        }
+    }
+}
