@@ -152,7 +152,7 @@ public struct HTTPRequestParser: Sendable {
     static func parseHeadBytes(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPRequest {
         let cr = UInt8(ascii: "\r")
         var lineEnd = 0
-        while head[lineEnd] != cr { lineEnd += 1 }
+        while head[lineEnd] != cr || head[lineEnd + 1] != UInt8(ascii: "\n") { lineEnd += 1 }
         var request = try parseRequestLine(UnsafeBufferPointer(rebasing: head[0..<lineEnd]))
         var position = lineEnd + 2
         var count = 0

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daemon's own build and connection metrics.
+
+public import MWExposition
+public import MWHTTP
+import Synchronization
+
+/// `modelwatch_build_info{version}`, open connections and connections refused at the limit.
+public struct ServerCollector: Collector {
+    public let name = "server"
+    let box: ServerBox
+
+    init(server: ServerBox) { self.box = server }
+
+    public func collect(into sink: inout [MetricFamily]) throws {
+        guard let server = box.server else { return }
+        sink.append(try MetricFamily(name: "modelwatch_build_info", help: "Build information; the value is always 1.",
+                                     type: .gauge, series: [MetricSeries(labels: [("version", ModelwatchVersion.current)], 1)]))
+        sink.append(try MetricFamily(name: "modelwatch_open_connections", help: "HTTP connections currently open.",
+                                     type: .gauge, series: [MetricSeries(Double(server.openConnections))]))
+        sink.append(try MetricFamily(name: "modelwatch_refused_connections_total",
+                                     help: "Connections answered 503 and closed because the connection limit was reached.",
+                                     type: .counter, series: [MetricSeries(Double(server.refusedConnections))]))
+    }
+}
+
+/// The version this binary reports (`modelwatch version`, `modelwatch_build_info`).
+public enum ModelwatchVersion {
+    public static let current = "0.1.0"
+}
+
+/// Holds the server for collectors built before it (set once, right after construction).
+final class ServerBox: Sendable {
+    private let slot = Mutex<HTTPServer?>(nil)
+    var server: HTTPServer? { slot.withLock { $0 } }
+    func set(_ server: HTTPServer) { slot.withLock { $0 = server } }
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Prints the effective configuration as YAML (for `modelwatch check-config`).
+
+import Logging
+import MWSockets
+
+extension Configuration {
+    /// The effective configuration as YAML that ``ConfigurationLoader`` reads back unchanged.
+    public func renderYAML() -> String {
+        var out: [String] = []
+        func q(_ s: String) -> String { "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }
+        func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }
+        out.append("listen: \(q(listen.description))")
+        out.append("data_dir: \(q(dataDir))")
+        out.append("windows: [\(windows.map(\.name).joined(separator: ", "))]")
+        out.append("min_samples: \(minSamples)")
+        out.append("fsync: \(fsync.rawValue)")
+        out.append("fsync_interval: \(DurationParser.format(fsyncInterval))")
+        out.append("allow_unknown_models: \(allowUnknownModels)")
+        out.append("log_level: \(logLevel.rawValue)")
+        if let tls {
+            out.append("tls:")
+            out.append("  cert_file: \(q(tls.certFile))")
+            out.append("  key_file: \(q(tls.keyFile))")
+            if let ca = tls.clientCAFile { out.append("  client_ca_file: \(q(ca))") }
+        }
+        if let auth {
+            out.append("auth:")
+            if auth.disabled { out.append("  disabled: true") }
+            if !auth.tokens.isEmpty { out.append("  tokens:") }
+            for t in auth.tokens {
+                out.append("    - principal: \(q(t.principal))")
+                out.append("      sha256: \(t.sha256)")
+                out.append("      scopes: [\(t.scopes.map(\.rawValue).joined(separator: ", "))]")
+                if let models = t.models { out.append("      models: [\(models.map(q).joined(separator: ", "))]") }
+                if let f = t.hmacSecretFile { out.append("      hmac_secret_file: \(q(f))") }
+            }
+        }
+        let l = limits
+        out.append("limits:")
+        out.append("  max_body_bytes: \(l.maxBodyBytes)")
+        out.append("  max_header_bytes: \(l.maxHeaderBytes)")
+        out.append("  max_events_per_request: \(l.maxEventsPerRequest)")
+        out.append("  max_features_per_event: \(l.maxFeaturesPerEvent)")
+        out.append("  max_string_bytes: \(l.maxStringBytes)")
+        out.append("  max_json_depth: \(l.maxJSONDepth)")
+        out.append("  max_models: \(l.maxModels)")
+        out.append("  max_classes: \(l.maxClasses)")
+        out.append("  max_categories: \(l.maxCategories)")
+        out.append("  idle_timeout: \(DurationParser.format(l.idleTimeout))")
+        out.append("  request_timeout: \(DurationParser.format(l.requestTimeout))")
+        out.append("  max_connections: \(l.maxConnections)")
+        if models.isEmpty { out.append("models: {}") } else { out.append("models:") }
+        for name in models.keys.sorted() {
+            let m = models[name]!
+            out.append("  \(q(name)):")
+            if let task = m.task { out.append("    task: \(task.rawValue)") }
+            if let p = m.positiveClass { out.append("    positive_class: \(q(p))") }
+            if let c = m.classes { out.append("    classes: [\(c.map(q).joined(separator: ", "))]") }
+            if !m.features.isEmpty {
+                out.append("    features:")
+                for f in m.features.keys.sorted() {
+                    let fs = m.features[f]!
+                    let bins = fs.bins.map { ", bins: [\($0.map(num).joined(separator: ", "))]" } ?? ""
+                    out.append("      \(q(f)): {type: \(fs.type.rawValue)\(bins)}")
+                }
+            }
+            out.append("    drift: {method: \(m.drift.method.rawValue), psi_threshold: \(num(m.drift.psiThreshold)), p_value: \(num(m.drift.pValue))}")
+            switch m.reference {
+            case .upload: out.append("    reference: {source: upload}")
+            case .first(let n): out.append("    reference: {source: first, events: \(n)}")
+            }
+            out.append("    label_ttl: \(DurationParser.format(m.labelTTL))")
+            if let s = m.minSamples { out.append("    min_samples: \(s)") }
+            out.append("    max_pending: \(m.maxPending)")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reads the YAML config file into a Configuration, rejecting unknown keys and bad values.
+
+import Foundation
+import Logging
+import MWSockets
+import Yams
+
+/// Decodes `config/modelwatch.yaml`-shaped text. Unknown keys and bad values are errors naming
+/// the key and line; nothing is silently ignored.
+public enum ConfigurationLoader {
+    /// Loads and decodes the file at `path` over the built-in defaults.
+    /// - Throws: ``ConfigurationError`` for an unreadable file, YAML syntax or any bad key.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: "", line: nil, message: "cannot read \(path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: "", line: nil, message: "\(path) is not UTF-8 text")
+        }
+        return try decode(yaml: text)
+    }
+
+    /// Decodes YAML text over the built-in defaults.
+    public static func decode(yaml text: String) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error)
+        } catch {
+            throw ConfigurationError(key: "", line: nil, message: "invalid YAML: \(error)")
+        }
+        guard let root else { return configuration }  // an empty file: all defaults
+        let top = YAMLValue(node: root, path: "")
+        let keys: Set<String> = ["listen", "data_dir", "windows", "min_samples", "fsync", "fsync_interval",
+                                 "allow_unknown_models", "log_level", "tls", "auth", "limits", "models"]
+        for (key, value) in try top.mapping(allowed: keys) {
+            switch key {
+            case "listen":
+                do { configuration.listen = try SocketAddress(parsing: try value.string()) } catch let e as ConfigurationError {
+                    throw e
+                } catch { throw value.fail("\(error)") }
+            case "data_dir": configuration.dataDir = try value.string()
+            case "windows": configuration.windows = try windows(value)
+            case "min_samples": configuration.minSamples = try value.int(min: 1)
+            case "fsync": configuration.fsync = try value.oneOf(FsyncPolicy.self)
+            case "fsync_interval": configuration.fsyncInterval = try value.duration()
+            case "allow_unknown_models": configuration.allowUnknownModels = try value.bool()
+            case "log_level": configuration.logLevel = try logLevel(value)
+            case "tls": configuration.tls = try tls(value)
+            case "auth": configuration.auth = try auth(value)
+            case "limits": configuration.limits = try limits(value)
+            case "models":
+                for (name, settings) in try value.mapping() {
+                    guard Names.isValidModelName(name) else {
+                        throw settings.fail("model names must match \(Names.modelNameRule)")
+                    }
+                    configuration.models[name] = try modelSettings(settings)
+                }
+            default: break
+            }
+        }
+        return configuration
+    }
+
+    static func yamlSyntaxError(_ error: YamlError) -> ConfigurationError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            return ConfigurationError(key: "", line: mark.line, message: "YAML syntax error: \(what)")
+        default:
+            return ConfigurationError(key: "", line: nil, message: "YAML error: \(error)")
+        }
+    }
+
+    static func logLevel(_ value: YAMLValue) throws(ConfigurationError) -> Logger.Level {
+        let text = try value.string()
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw value.fail("'\(text)' is not a log level; use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
+    }
+
+    static func windows(_ value: YAMLValue) throws(ConfigurationError) -> [WindowSpec] {
+        var out: [WindowSpec] = []
+        for item in try value.sequence() {
+            let name = try item.string()
+            let seconds = try item.duration()
+            guard !out.contains(where: { $0.seconds == seconds }) else { throw item.fail("window \(name) is listed twice") }
+            out.append(WindowSpec(name: name, seconds: seconds))
+        }
+        guard !out.isEmpty else { throw value.fail("at least one window is needed") }
+        return out.sorted { $0.seconds < $1.seconds }
+    }
+
+    static func tls(_ value: YAMLValue) throws(ConfigurationError) -> TLSSettings {
+        var cert: String?, key: String?, ca: String?
+        for (k, v) in try value.mapping(allowed: ["cert_file", "key_file", "client_ca_file"]) {
+            switch k {
+            case "cert_file": cert = try v.string()
+            case "key_file": key = try v.string()
+            default: ca = try v.string()
+            }
+        }
+        guard let cert else { throw value.fail("tls needs cert_file") }
+        guard let key else { throw value.fail("tls needs key_file") }
+        return TLSSettings(certFile: cert, keyFile: key, clientCAFile: ca)
+    }
+
+    static func auth(_ value: YAMLValue) throws(ConfigurationError) -> AuthSettings {
+        var settings = AuthSettings()
+        for (k, v) in try value.mapping(allowed: ["tokens", "disabled"]) {
+            if k == "disabled" { settings.disabled = try v.bool(); continue }
+            for item in try v.sequence() {
+                var principal: String?, hash: String?, scopes: [TokenSettings.Scope] = [], models: [String]?, hmac: String?
+                for (tk, tv) in try item.mapping(allowed: ["principal", "sha256", "scopes", "models", "hmac_secret_file"]) {
+                    switch tk {
+                    case "principal": principal = try tv.string()
+                    case "sha256":
+                        let text = try tv.string().lowercased()
+                        guard text.utf8.count == 64, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                            throw tv.fail("expected 64 hex digits; run `modelwatch hash-token <token>` to get them")
+                        }
+                        hash = text
+                    case "scopes": scopes = try tv.sequence().map { (s) throws(ConfigurationError) in try s.oneOf(TokenSettings.Scope.self) }
+                    case "models": models = try tv.sequence().map { (s) throws(ConfigurationError) in try s.string() }
+                    default: hmac = try tv.string()
+                    }
+                }
+                guard let principal, !principal.isEmpty else { throw item.fail("each token needs a principal") }
+                guard let hash else { throw item.fail("token \(principal) needs sha256") }
+                guard !scopes.isEmpty else { throw item.fail("token \(principal) needs at least one scope") }
+                settings.tokens.append(TokenSettings(principal: principal, sha256: hash, scopes: scopes, models: models, hmacSecretFile: hmac))
+            }
+        }
+        return settings
+    }
+
+    static func limits(_ value: YAMLValue) throws(ConfigurationError) -> Limits {
+        var l = Limits()
+        let keys: Set<String> = ["max_body_bytes", "max_header_bytes", "max_events_per_request", "max_features_per_event",
+                                 "max_string_bytes", "max_json_depth", "max_models", "max_classes", "max_categories",
+                                 "idle_timeout", "request_timeout", "max_connections"]
+        for (k, v) in try value.mapping(allowed: keys) {
+            switch k {
+            case "max_body_bytes": l.maxBodyBytes = try v.int(min: 1024, max: 1 << 30)
+            case "max_header_bytes": l.maxHeaderBytes = try v.int(min: 1024, max: 1 << 20)
+            case "max_events_per_request": l.maxEventsPerRequest = try v.int(min: 1)
+            case "max_features_per_event": l.maxFeaturesPerEvent = try v.int(min: 1)
+            case "max_string_bytes": l.maxStringBytes = try v.int(min: 1)
+            case "max_json_depth": l.maxJSONDepth = try v.int(min: 2, max: 1024)
+            case "max_models": l.maxModels = try v.int(min: 1)
+            case "max_classes": l.maxClasses = try v.int(min: 2)
+            case "max_categories": l.maxCategories = try v.int(min: 1)
+            case "idle_timeout": l.idleTimeout = try v.duration()
+            case "request_timeout": l.requestTimeout = try v.duration()
+            default: l.maxConnections = try v.int(min: 1, max: 1_000_000)
+            }
+        }
+        return l
+    }
+
+    /// Decodes one model's settings (also used for the JSON body of `PUT /v1/models/{model}`:
+    /// JSON is YAML, so both go through the same rules and messages).
+    static func modelSettings(_ value: YAMLValue) throws(ConfigurationError) -> ModelSettings {
+        var s = ModelSettings()
+        let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
+                                 "min_samples", "max_pending"]
+        for (k, v) in try value.mapping(allowed: keys) {
+            switch k {
+            case "task": s.task = try v.oneOf(ModelTask.self)
+            case "positive_class": s.positiveClass = try v.string()
+            case "classes":
+                let classes = try v.sequence().map { (c) throws(ConfigurationError) in try c.string() }
+                guard Set(classes).count == classes.count else { throw v.fail("classes must be distinct") }
+                s.classes = classes
+            case "features":
+                for (name, f) in try v.mapping() {
+                    guard Names.isValidFeatureName(name) else { throw f.fail("feature names must match \(Names.featureNameRule)") }
+                    var type: FeatureType?
+                    var bins: [Double]?
+                    for (fk, fv) in try f.mapping(allowed: ["type", "bins"]) {
+                        if fk == "type" { type = try fv.oneOf(FeatureType.self); continue }
+                        let edges = try fv.sequence().map { (e) throws(ConfigurationError) in try e.double() }
+                        guard zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else { throw fv.fail("bin edges must increase") }
+                        bins = edges
+                    }
+                    guard let type else { throw f.fail("feature \(name) needs a type (numeric or categorical)") }
+                    if bins != nil && type != .numeric { throw f.fail("bins apply to numeric features only") }
+                    s.features[name] = FeatureSettings(type: type, bins: bins)
+                }
+            case "drift":
+                for (dk, dv) in try v.mapping(allowed: ["method", "psi_threshold", "p_value"]) {
+                    switch dk {
+                    case "method": s.drift.method = try dv.oneOf(DriftMethod.self)
+                    case "psi_threshold": s.drift.psiThreshold = try dv.double(min: 0)
+                    default: s.drift.pValue = try dv.double(min: 0, max: 1)
+                    }
+                }
+            case "reference":
+                var source = "upload"
+                var events: Int?
+                for (rk, rv) in try v.mapping(allowed: ["source", "events"]) {
+                    if rk == "source" { source = try rv.string() } else { events = try rv.int(min: 1, max: 10_000_000) }
+                }
+                switch source {
+                case "upload": s.reference = .upload
+                case "first":
+                    guard let events else { throw v.fail("reference source 'first' needs events: N") }
+                    s.reference = .first(events: events)
+                default: throw v.fail("reference source must be upload or first")
+                }
+            case "label_ttl": s.labelTTL = try v.duration()
+            case "min_samples": s.minSamples = try v.int(min: 1)
+            default: s.maxPending = try v.int(min: 1, max: 100_000_000)
+            }
+        }
+        if s.task == .binary, let classes = s.classes, classes.count != 2 { throw value.fail("a binary model has exactly 2 classes") }
+        if let positive = s.positiveClass, let classes = s.classes, !classes.contains(positive) {
+            throw value.fail("positive_class '\(positive)' is not among classes")
+        }
+        return s
+    }
+}
+
+extension ConfigurationLoader {
+    /// Applies command-line flags over the file's values (flags win).
+    public static func applyOverrides(to configuration: inout Configuration, listen: String?, dataDir: String?,
+                                      logLevel: String?) throws(ConfigurationError) {
+        if let listen {
+            do { configuration.listen = try SocketAddress(parsing: listen) } catch {
+                throw ConfigurationError(key: "--listen", line: nil, message: error.description)
+            }
+        }
+        if let dataDir { configuration.dataDir = dataDir }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+                throw ConfigurationError(key: "--log-level", line: nil,
+                                         message: "'\(logLevel)' is not a log level; use trace, debug, info, notice, warning, error or critical")
+            }
+            configuration.logLevel = level
+        }
+    }
+}

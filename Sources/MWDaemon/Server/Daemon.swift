@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// Wires configuration, server, routes and collectors together.
+
+import Foundation
+public import Logging
+import MWExposition
+import MWHTTP
+import MWSockets
+
+/// The running daemon: an HTTP server with the daemon's routes and collectors.
+public final class Daemon: Sendable {
+    public let configuration: Configuration
+    private let server: HTTPServer
+    private let readiness = Readiness()
+    private let logger: Logger
+
+    /// Builds the daemon; nothing listens until ``start()``.
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let httpMetrics = HTTPMetrics()
+        let limits = configuration.limits
+        let serverConfiguration = HTTPServerConfiguration(
+            address: configuration.listen,
+            limits: HTTPParserLimits(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes),
+            maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, requestTimeout: limits.requestTimeout)
+        // The router needs the registry and the registry needs the server (connection gauges):
+        // the server collector reads the server through a box filled right after.
+        let serverBox = ServerBox()
+        let registry = Registry(collectors: [ProcessCollector(), httpMetrics, ServerCollector(server: serverBox)],
+                                clock: { MonotonicClock.now() })
+        let router = Routes.make(registry: registry, readiness: readiness, logger: logger)
+        server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
+        serverBox.set(server)
+    }
+
+    /// Creates the data directory, binds and starts serving.
+    /// - Returns: the bound port.
+    @discardableResult
+    public func start() throws -> UInt16 {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw DaemonError.dataDirectory(path: configuration.dataDir, reason: "\(error.localizedDescription)")
+        }
+        let port: UInt16
+        do { port = try server.start() } catch {
+            throw DaemonError.listen(address: configuration.listen.description, reason: error.description)
+        }
+        readiness.markReady()
+        var shown = configuration.listen.description
+        if configuration.listen.port == 0 { shown = shown.replacingOccurrences(of: ":0", with: ":\(port)") }
+        logger.info("modelwatch listening", metadata: [
+            "address": "\(shown)", "version": "\(ModelwatchVersion.current)",
+            "windows": "\(configuration.windows.map(\.name).joined(separator: ","))", "data_dir": "\(configuration.dataDir)",
+        ])
+        return port
+    }
+
+    /// Stops accepting, finishes in-flight requests and returns within `gracePeriod` seconds.
+    public func stop(gracePeriod: Double = 4) {
+        logger.info("shutting down: finishing in-flight requests")
+        server.shutdown(gracePeriod: gracePeriod)
+        logger.info("stopped")
+    }
+}
+
+/// Startup failures, each with what to change.
+public enum DaemonError: Error, CustomStringConvertible {
+    case dataDirectory(path: String, reason: String)
+    case listen(address: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .dataDirectory(path, reason): return "cannot create data dir \(path): \(reason); set data_dir or --data-dir"
+        case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daemon's route table.
+
+import Logging
+import MWExposition
+import MWHTTP
+import MWSockets
+import Synchronization
+
+/// Builds the router for the daemon: health, readiness, metrics and the status page.
+enum Routes {
+    static func make(registry: Registry, readiness: Readiness, logger: Logger) -> Router {
+        var router = Router()
+        router.add("GET", "/healthz") { _ in .text("ok\n") }
+        router.add("GET", "/readyz") { _ in
+            readiness.isReady ? .text("ready\n")
+                : .error(.serviceUnavailable, code: "not_ready", message: "state is still being restored")
+        }
+        router.add("GET", "/metrics") { request in
+            let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
+            let (families, errors) = registry.gather()
+            for failure in errors {
+                logger.warning("collector failed", metadata: ["collector": "\(failure.collector)", "error": "\(failure.error)"])
+            }
+            var response = HTTPResponse(status: .ok, headers: ["Content-Type": format.contentType],
+                                        body: TextExposition.render(families, format: format))
+            response.headers.add("Cache-Control", "no-store")
+            return response
+        }
+        router.add("GET", "/") { _ in
+            HTTPResponse.text(StatusPage.html(), contentType: "text/html; charset=utf-8")
+        }
+        return router
+    }
+}
+
+/// Whether the daemon has restored its state and is listening (`/readyz`).
+final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+    var isReady: Bool { ready.load(ordering: .acquiring) }
+    func markReady() { ready.store(true, ordering: .releasing) }
+}
+
+/// The small HTML status page at `/`.
+enum StatusPage {
+    static func html() -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>modelwatch</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:50rem}code{background:#eee;padding:0 .2rem}</style>
+        </head><body>
+        <h1>modelwatch \(ModelwatchVersion.current)</h1>
+        <p>Watches machine-learning models in production: predictions and labels in, sliding-window
+        performance, drift and data quality out, for Prometheus.</p>
+        <ul>
+        <li><a href="/metrics">/metrics</a>: Prometheus exposition</li>
+        <li><a href="/v1/models">/v1/models</a>: models and their status (JSON)</li>
+        <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a></li>
+        </ul>
+        </body></html>
+
+        """
+    }
+}
