@@ -321,7 +321,8 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         connection.socket.shutdownWrite()
-        connection.lingerUntil = now + 2_000_000_000
+        // Linger up to 2 s, or 0.3 s while draining so shutdown stays fast.
+        connection.lingerUntil = now + (drainDeadline == nil ? 2_000_000_000 : 300_000_000)
         connection.input = []
         connection.inputStart = 0
         updateInterest(connection)

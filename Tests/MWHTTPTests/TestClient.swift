@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// A minimal blocking HTTP/1.1 client over a raw socket, for server tests.
+
+import Foundation
+import MWSockets
+
+/// A parsed response as the test client read it.
+struct TestResponse {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+    func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A raw TCP connection to the server under test; reads responses one at a time.
+final class TestClient {
+    let socket: Socket
+    private var buffer: [UInt8] = []
+    private(set) var closed = false
+
+    init(port: UInt16, timeout: Double = 5) throws {
+        socket = try Socket.connect(to: SocketAddress(parsing: "127.0.0.1:\(port)"))
+        try socket.setReceiveTimeout(seconds: timeout)
+    }
+
+    deinit { socket.close() }
+
+    func send(_ text: String) throws { try socket.writeAll(Array(text.utf8)) }
+    func send(_ bytes: [UInt8]) throws { try socket.writeAll(bytes) }
+
+    /// Reads more bytes; false on end-of-file or timeout.
+    @discardableResult
+    private func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(socket.fileDescriptor, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { closed = true; return false }
+        buffer.append(contentsOf: chunk[0..<n])
+        return true
+    }
+
+    /// Reads one response (`head`: the request was HEAD, so no body follows). Nil if the server closed first.
+    func readResponse(head: Bool = false) -> TestResponse? {
+        while true {
+            if let end = find(Array("\r\n\r\n".utf8)) {
+                let headText = String(decoding: buffer[0..<end], as: UTF8.self)
+                var lines = headText.components(separatedBy: "\r\n")
+                let statusLine = lines.removeFirst().split(separator: " ")
+                guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
+                let headers = lines.map { line -> (String, String) in
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    return (String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
+                }
+                let length = head || status < 200 || status == 204 ? 0
+                    : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+                while buffer.count < end + 4 + length { if !fill() { return nil } }
+                let body = Array(buffer[(end + 4)..<(end + 4 + length)])
+                buffer.removeSubrange(0..<(end + 4 + length))
+                return TestResponse(status: status, headers: headers, body: body)
+            }
+            if !fill() { return nil }
+        }
+    }
+
+    /// True when the server closed the connection (end-of-file within the receive timeout).
+    func waitForClose() -> Bool {
+        while !closed { if !fill() { break } }
+        return closed
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && Array(buffer[i..<(i + needle.count)]) == needle {
+            return i
+        }
+        return nil
+    }
+}
