@@ -49,11 +49,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A raw-socket HTTP client shared by the test targets.
+        .target(name: "MWTestSupport", dependencies: ["MWSockets"], path: "Tests/MWTestSupport"),
         .testTarget(name: "MWNativeTests", dependencies: ["MWNative"]),
         .testTarget(name: "MWSocketsTests", dependencies: ["MWSockets"]),
-        .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative"]),
+        .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative", "MWTestSupport"]),
         .testTarget(name: "MWExpositionTests", dependencies: ["MWExposition"]),
-        .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition"],
+        .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition", "MWSockets", "MWTestSupport",
+                                                      .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
     ]
 )

@@ -4,6 +4,7 @@
 import Foundation
 import MWNative
 import MWSockets
+import MWTestSupport
 import Testing
 @testable import MWHTTP
 

@@ -2,32 +2,32 @@
 // A minimal blocking HTTP/1.1 client over a raw socket, for server tests.
 
 import Foundation
-import MWSockets
+public import MWSockets
 
 /// A parsed response as the test client read it.
-struct TestResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
-    func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-    var text: String { String(decoding: body, as: UTF8.self) }
+public struct TestResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// A raw TCP connection to the server under test; reads responses one at a time.
-final class TestClient {
-    let socket: Socket
+public final class TestClient {
+    public let socket: Socket
     private var buffer: [UInt8] = []
-    private(set) var closed = false
+    public private(set) var closed = false
 
-    init(port: UInt16, timeout: Double = 5) throws {
+    public init(port: UInt16, timeout: Double = 5) throws {
         socket = try Socket.connect(to: SocketAddress(parsing: "127.0.0.1:\(port)"))
         try socket.setReceiveTimeout(seconds: timeout)
     }
 
     deinit { socket.close() }
 
-    func send(_ text: String) throws { try socket.writeAll(Array(text.utf8)) }
-    func send(_ bytes: [UInt8]) throws { try socket.writeAll(bytes) }
+    public func send(_ text: String) throws { try socket.writeAll(Array(text.utf8)) }
+    public func send(_ bytes: [UInt8]) throws { try socket.writeAll(bytes) }
 
     /// Reads more bytes; false on end-of-file or timeout.
     @discardableResult
@@ -40,7 +40,7 @@ final class TestClient {
     }
 
     /// Reads one response (`head`: the request was HEAD, so no body follows). Nil if the server closed first.
-    func readResponse(head: Bool = false) -> TestResponse? {
+    public func readResponse(head: Bool = false) -> TestResponse? {
         while true {
             if let end = find(Array("\r\n\r\n".utf8)) {
                 let headText = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -63,7 +63,7 @@ final class TestClient {
     }
 
     /// True when the server closed the connection (end-of-file within the receive timeout).
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         while !closed { if !fill() { break } }
         return closed
     }
@@ -74,5 +74,13 @@ final class TestClient {
             return i
         }
         return nil
+    }
+}
+
+extension TestClient {
+    /// Sends one GET and reads its response.
+    public func get(_ path: String, headers: String = "") throws -> TestResponse? {
+        try send("GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n")
+        return readResponse()
     }
 }

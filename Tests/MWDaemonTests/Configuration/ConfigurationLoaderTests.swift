@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// The YAML config: defaults, every section, and errors that name the key and line.
+
+import Foundation
+import Logging
+import MWSockets
+import Testing
+@testable import MWDaemon
+
+@Suite struct ConfigurationLoaderTests {
+    private func error(_ yaml: String) -> ConfigurationError? {
+        do { _ = try ConfigurationLoader.decode(yaml: yaml); return nil } catch { return error }
+    }
+
+    @Test func emptyFileGivesDefaults() throws {
+        let c = try ConfigurationLoader.decode(yaml: "")
+        #expect(c.listen.description == "127.0.0.1:9464")
+        #expect(c.dataDir == "./data")
+        #expect(c.windows.map(\.name) == ["5m", "1h", "24h"])
+        #expect(c.windows.map(\.seconds) == [300, 3600, 86400])
+        #expect(c.minSamples == 30)
+        #expect(c.fsync == .interval && c.fsyncInterval == 1)
+        #expect(c.limits.maxBodyBytes == 16 * 1024 * 1024)
+        #expect(c.limits.maxConnections == 1024)
+        #expect(c.limits.requestTimeout == 10)
+    }
+
+    @Test func theDocumentedExampleIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../config/modelwatch.yaml")
+        let c = try ConfigurationLoader.load(path: url.standardizedFileURL.path)
+        try c.validate()
+        #expect(c.models["fraud"]?.task == .binary)
+        #expect(c.models["fraud"]?.features["country"]?.type == .categorical)
+        #expect(c.models["churn"]?.reference == .first(events: 10000))
+    }
+
+    @Test func sectionsAreDecoded() throws {
+        let c = try ConfigurationLoader.decode(yaml: """
+            listen: "0.0.0.0:8080"
+            windows: [1h, 90s]
+            fsync: always
+            allow_unknown_models: false
+            auth:
+              tokens:
+                - principal: svc
+                  sha256: \(String(repeating: "ab", count: 32))
+                  scopes: [ingest, read]
+                  models: [fraud]
+            limits: {max_body_bytes: 2048, idle_timeout: 2m}
+            models:
+              m1: {task: regression, label_ttl: 1d, max_pending: 10}
+            """)
+        #expect(c.listen.port == 8080)
+        #expect(c.windows.map(\.name) == ["90s", "1h"])  // sorted by length
+        #expect(c.fsync == .always)
+        #expect(!c.allowUnknownModels)
+        #expect(c.auth?.tokens.first?.scopes == [.ingest, .read])
+        #expect(c.limits.maxBodyBytes == 2048 && c.limits.idleTimeout == 120)
+        #expect(c.models["m1"]?.labelTTL == 86400 && c.models["m1"]?.maxPending == 10)
+        try c.validate()
+    }
+
+    @Test func unknownTopLevelKeyNamesKeyAndLine() throws {
+        let e = try #require(error("listen: \"127.0.0.1:1\"\nwindoes: [5m]\n"))
+        #expect(e.key == "windoes")
+        #expect(e.line == 2)
+        #expect(e.description.contains("unknown key"))
+    }
+
+    @Test func unknownNestedKeyNamesThePath() throws {
+        let e = try #require(error("limits:\n  max_body_bytes: 2048\n  max_bodies: 3\n"))
+        #expect(e.key == "limits.max_bodies")
+        #expect(e.line == 3)
+    }
+
+    @Test func badValuesNameTheKey() throws {
+        #expect(error("min_samples: many")?.key == "min_samples")
+        #expect(error("min_samples: 0")?.key == "min_samples")
+        #expect(error("fsync: sometimes")?.description.contains("always, interval, never") == true)
+        #expect(error("fsync_interval: soon")?.key == "fsync_interval")
+        #expect(error("listen: nowhere")?.key == "listen")
+        #expect(error("windows: [5m, 300s]")?.key == "windows[1]")
+        #expect(error("models:\n  fraud:\n    task: ranking\n")?.key == "models.fraud.task")
+        #expect(error("models:\n  \"bad name\": {task: binary}\n")?.key == "models.bad name")
+        #expect(error("models:\n  m: {features: {\"9x\": {type: numeric}}}\n")?.key == "models.m.features.9x")
+        #expect(error("auth:\n  tokens:\n    - principal: a\n      sha256: xyz\n      scopes: [read]\n")?.key == "auth.tokens[0].sha256")
+        #expect(error("allow_unknown_models: maybe")?.key == "allow_unknown_models")
+        #expect(error("log_level: loud")?.key == "log_level")
+    }
+
+    @Test func syntaxErrorsCarryALine() throws {
+        let e = try #require(error("listen: \"127.0.0.1:1\"\nlimits: {max_body_bytes: 1\n"))
+        #expect(e.line != nil)
+        #expect(e.description.contains("YAML"))
+    }
+
+    @Test func nonLoopbackWithoutAuthIsRejectedUnlessDisabled() throws {
+        let open = try ConfigurationLoader.decode(yaml: "listen: \"0.0.0.0:9464\"")
+        #expect(throws: ConfigurationError.self) { try open.validate() }
+        let disabled = try ConfigurationLoader.decode(yaml: "listen: \"0.0.0.0:9464\"\nauth: {disabled: true}")
+        try disabled.validate()
+    }
+
+    @Test func flagsOverrideTheFile() throws {
+        var c = try ConfigurationLoader.decode(yaml: "listen: \"127.0.0.1:1\"\ndata_dir: /a\nlog_level: info")
+        try ConfigurationLoader.applyOverrides(to: &c, listen: "127.0.0.1:2", dataDir: "/b", logLevel: "debug")
+        #expect(c.listen.port == 2 && c.dataDir == "/b" && c.logLevel == .debug)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.applyOverrides(to: &c, listen: "x", dataDir: nil, logLevel: nil) }
+    }
+
+    @Test func effectiveYAMLReadsBackTheSame() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../config/modelwatch.yaml")
+        let original = try ConfigurationLoader.load(path: url.standardizedFileURL.path)
+        let text = original.renderYAML()
+        let again = try ConfigurationLoader.decode(yaml: text)
+        #expect(again.renderYAML() == text)
+        #expect(again.models == original.models)
+        #expect(again.limits == original.limits)
+    }
+}
+
+@Suite struct DurationParserTests {
+    @Test(arguments: [("90s", 90.0), ("5m", 300), ("1h30m", 5400), ("7d", 604_800), ("1w", 604_800), ("250ms", 0.25), ("1y", 31_536_000)])
+    func parses(_ text: String, _ seconds: Double) {
+        #expect(DurationParser.seconds(text) == seconds)
+    }
+
+    @Test(arguments: ["", "5", "m", "5x", "1m1h", "1.5h", "-5m", "5m5m"])
+    func rejects(_ text: String) {
+        #expect(DurationParser.seconds(text) == nil)
+    }
+
+    @Test func formatsShortest() {
+        #expect(DurationParser.format(5400) == "1h30m")
+        #expect(DurationParser.format(604_800) == "7d")
+        #expect(DurationParser.format(0.25) == "250ms")
+    }
+}

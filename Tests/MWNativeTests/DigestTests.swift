@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// SHA-256 and HMAC-SHA256 against the published test vectors.
+
+import Testing
+@testable import MWNative
+
+@Suite struct DigestTests {
+    @Test func sha256OfABC() {
+        // FIPS 180-2 appendix B.1
+        #expect(SHA256.hexDigest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func sha256OfEmpty() {
+        #expect(SHA256.hexDigest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func hmacRFC4231Case2() {
+        let mac = HMAC.sha256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(Hex.encode(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func constantTimeEquals() {
+        #expect(HMAC.constantTimeEquals([1, 2, 3], [1, 2, 3]))
+        #expect(!HMAC.constantTimeEquals([1, 2, 3], [1, 2, 4]))
+        #expect(!HMAC.constantTimeEquals([1, 2], [1, 2, 3]))
+    }
+
+    @Test func hexRoundTrip() {
+        #expect(Hex.decode("00ffA0") == [0, 255, 160])
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("zz") == nil)
+        #expect(Hex.encode([0, 255, 160]) == "00ffa0")
+    }
+}
