@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what the tests need, builds, runs every test.
+#   Swift unit and loopback tests (swift test), then the integration tests (pytest) that drive
+#   the real binary with curl, Python's http.client and gzip, promtool and the HTTP corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+missing=()
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v gzip >/dev/null 2>&1 || missing+=(gzip)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
+
+echo "== swift build"
+swift build --build-tests
+echo "== swift test"
+swift test --skip-build
+echo "== integration tests"
+MODELWATCH_BIN="$(swift build --show-bin-path)/modelwatch" python3 -m pytest -q Tests/integration
