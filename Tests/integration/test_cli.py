@@ -109,3 +109,8 @@ def test_bad_listen_flag_is_a_clear_error(tmp_path):
     r = run("serve", "--listen", "nowhere", "--data-dir", str(tmp_path / "d"))
     assert r.returncode == 2
     assert "--listen" in r.stderr and "HOST:PORT" in r.stderr
+
+
+def test_deploy_compose_config_is_valid():
+    r = run("check-config", "--config", os.path.join(REPO, "deploy", "modelwatch.compose.yaml"))
+    assert r.returncode == 0, r.stderr

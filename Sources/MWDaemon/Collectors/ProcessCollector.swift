@@ -49,19 +49,33 @@ public struct ProcessCollector: Collector {
         }
     }
 
+    /// The boot time never changes while we run: read /proc/stat (a large file) once.
+    private static let bootTime: Double? = try? parseBootTime(text("/proc/stat"))
+
     static func read() throws -> Reading {
         let stat = try text("/proc/self/stat")
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let page = Double(sysconf(Int32(_SC_PAGESIZE)))
         let parsed = try parseStat(stat)
-        let bootTime = try parseBootTime(try text("/proc/stat"))
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+        guard let bootTime else { throw ProcError.malformed("/proc/stat") }
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         return Reading(cpuSeconds: (parsed.utime + parsed.stime) / ticks, residentBytes: parsed.rssPages * page,
                        virtualBytes: parsed.vsize, startTimeSeconds: bootTime + parsed.starttime / ticks,
-                       openFDs: Double(max(0, fds - 1)),  // minus the descriptor listing the directory
-                       maxFDs: Double(limit.rlim_cur))
+                       openFDs: Double(try countOpenFDs()), maxFDs: Double(limit.rlim_cur))
+    }
+
+    /// Counts the entries of /proc/self/fd with readdir (cheap even with thousands of connections).
+    ///
+    /// The corresponding C functions are `opendir`, `readdir` and `closedir`.
+    static func countOpenFDs() throws -> Int {
+        guard let dir = opendir("/proc/self/fd") else { throw ProcError.unreadable("/proc/self/fd") }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count - 1  // the descriptor of the directory being listed
     }
 
     /// Fields of /proc/self/stat after the `(comm)`: utime 14, stime 15, starttime 22, vsize 23, rss 24.
@@ -83,10 +97,19 @@ public struct ProcessCollector: Collector {
         throw ProcError.malformed("/proc/stat")
     }
 
+    /// Reads a small /proc file with one open/read/close (no Foundation round trip).
     private static func text(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let s = String(data: data, encoding: .utf8) else {
-            throw ProcError.unreadable(path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ProcError.unreadable(path) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<n])
         }
-        return s
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
