@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "MWSocketsTests", dependencies: ["MWSockets"]),
         .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative", "MWTestSupport"]),
         .testTarget(name: "MWExpositionTests", dependencies: ["MWExposition"]),
+        .testTarget(name: "MWStatsTests", dependencies: ["MWStats"]),
         .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition", "MWSockets", "MWTestSupport",
                                                       .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
