@@ -19,6 +19,12 @@ import Testing
         #expect(throws: (any Error).self) { try ProcessCollector.parseBootTime("cpu 1\n") }
     }
 
+    @Test func parsesStatm() throws {
+        let m = try ProcessCollector.parseStatm("25600 2560 1024 10 0 300 0\n")
+        #expect(m.size == 25600 && m.resident == 2560)
+        #expect(throws: (any Error).self) { try ProcessCollector.parseStatm("x\n") }
+    }
+
     @Test func liveReadingIsPlausible() throws {
         let r = try ProcessCollector.read()
         #expect(r.residentBytes > 1_000_000)
@@ -26,5 +32,6 @@ import Testing
         #expect(r.maxFDs >= r.openFDs)
         #expect(r.cpuSeconds > 0)
         #expect(r.startTimeSeconds > 1_600_000_000)
+        #expect(r.virtualBytes > r.residentBytes)
     }
 }
