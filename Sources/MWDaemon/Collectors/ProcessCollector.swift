@@ -23,18 +23,17 @@ public struct ProcessCollector: Collector {
 
     public func collect(into sink: inout [MetricFamily]) throws {
         let r = try Self.read()
-        sink.append(try MetricFamily(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.",
-                                     type: .counter, series: [MetricSeries(r.cpuSeconds)]))
-        sink.append(try MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.",
-                                     type: .gauge, series: [MetricSeries(r.residentBytes)]))
-        sink.append(try MetricFamily(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.",
-                                     type: .gauge, series: [MetricSeries(r.virtualBytes)]))
-        sink.append(try MetricFamily(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
-                                     type: .gauge, series: [MetricSeries(r.startTimeSeconds)]))
-        sink.append(try MetricFamily(name: "process_open_fds", help: "Number of open file descriptors.",
-                                     type: .gauge, series: [MetricSeries(r.openFDs)]))
-        sink.append(try MetricFamily(name: "process_max_fds", help: "Maximum number of open file descriptors.",
-                                     type: .gauge, series: [MetricSeries(r.maxFDs)]))
+        let table: [(String, String, MetricType, Double)] = [
+            ("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", .counter, r.cpuSeconds),
+            ("process_resident_memory_bytes", "Resident memory size in bytes.", .gauge, r.residentBytes),
+            ("process_virtual_memory_bytes", "Virtual memory size in bytes.", .gauge, r.virtualBytes),
+            ("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", .gauge, r.startTimeSeconds),
+            ("process_open_fds", "Number of open file descriptors.", .gauge, r.openFDs),
+            ("process_max_fds", "Maximum number of open file descriptors.", .gauge, r.maxFDs),
+        ]
+        for (name, help, type, value) in table {
+            sink.append(try MetricFamily(name: name, help: help, type: type, series: [MetricSeries(value)]))
+        }
     }
 
     /// Errors reading /proc.
