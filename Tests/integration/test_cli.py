@@ -114,3 +114,12 @@ def test_bad_listen_flag_is_a_clear_error(tmp_path):
 def test_deploy_compose_config_is_valid():
     r = run("check-config", "--config", os.path.join(REPO, "deploy", "modelwatch.compose.yaml"))
     assert r.returncode == 0, r.stderr
+
+
+def test_serve_refuses_auth_tokens_it_cannot_enforce_yet(tmp_path):
+    cfg = tmp_path / "auth.yaml"
+    cfg.write_text("auth:\n  tokens:\n    - principal: svc\n      sha256: %s\n      scopes: [read]\n" % ("ab" * 32))
+    assert run("check-config", "--config", str(cfg)).returncode == 0  # valid syntax
+    r = run("serve", "--config", str(cfg), "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "d"))
+    assert r.returncode == 1
+    assert "auth.tokens is configured but not enforced" in r.stderr

@@ -38,6 +38,9 @@ public final class Daemon: Sendable {
     /// - Returns: the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
+        // Refuse rather than silently serve plain, unauthenticated HTTP to an operator who asked for more.
+        if configuration.tls != nil { throw DaemonError.notYetSupported("tls") }
+        if !(configuration.auth?.tokens.isEmpty ?? true) { throw DaemonError.notYetSupported("auth.tokens") }
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
         } catch {
@@ -69,11 +72,14 @@ public final class Daemon: Sendable {
 public enum DaemonError: Error, CustomStringConvertible {
     case dataDirectory(path: String, reason: String)
     case listen(address: String, reason: String)
+    case notYetSupported(String)
 
     public var description: String {
         switch self {
         case let .dataDirectory(path, reason): return "cannot create data dir \(path): \(reason); set data_dir or --data-dir"
         case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
+        case let .notYetSupported(key):
+            return "\(key) is configured but not enforced by this version; refusing to start rather than serve without it (remove \(key) or use a TLS/auth proxy)"
         }
     }
 }
