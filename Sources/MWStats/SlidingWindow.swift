@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// A sliding window as a fixed ring of time slices, merged on read (SPEC section 4).
+
+/// A value that can absorb another of its kind: counts, sums, histograms, sketches.
+public protocol WindowSlice: Sendable {
+    /// Adds `other` into `self`.
+    mutating func merge(_ other: Self)
+}
+
+extension BucketHistogram: WindowSlice {}
+
+/// A sliding window of `length` seconds kept as a ring of `sliceCount` slices, each covering
+/// `length / sliceCount` seconds. Memory is fixed: it does not grow with traffic.
+///
+/// Boundary semantics: slice *k* covers the half-open interval `[k·w, (k+1)·w)` of the caller's
+/// clock, where *w* is the slice width. Read at `now`, the window merges the slice containing `now`
+/// and the `sliceCount − 1` slices before it, so it covers between `length − w` and `length`
+/// seconds of history: a 5-minute window with 60 slices forgets in 5-second steps.
+///
+/// ```swift
+/// var w = SlidingWindow(length: 300, sliceCount: 60, empty: Counter())
+/// w.update(at: 12.0) { $0.count += 1 }        // lands in slice 2 ([10, 15))
+/// w.merged(at: 309.9).count                  // 1: slice 2 is the oldest of slices 2…61
+/// w.merged(at: 310.0).count                  // 0: slice 2 has slid out
+/// ```
+/// The clock is passed in (`now`, seconds); the type never reads wall-clock time.
+public struct SlidingWindow<Slice: WindowSlice>: Sendable {
+    public let length: Double
+    public let sliceCount: Int
+    private let empty: Slice
+    private var slices: [Slice]
+    /// The absolute slice number held at each ring position; `Int64.min` when unused.
+    private var stamps: [Int64]
+
+    /// - Parameters:
+    ///   - length: window length in seconds (> 0).
+    ///   - sliceCount: slices in the ring (≥ 1); about 60 per the SPEC.
+    ///   - empty: the value of an empty slice (e.g. a histogram with its bucket bounds).
+    public init(length: Double, sliceCount: Int = 60, empty: Slice) {
+        precondition(length > 0 && sliceCount >= 1, "a window needs a positive length and at least one slice")
+        self.length = length
+        self.sliceCount = sliceCount
+        self.empty = empty
+        self.slices = Array(repeating: empty, count: sliceCount)
+        self.stamps = Array(repeating: Int64.min, count: sliceCount)
+    }
+
+    /// The slice width in seconds.
+    public var sliceWidth: Double { length / Double(sliceCount) }
+
+    private func sliceNumber(_ now: Double) -> Int64 { Int64((now / sliceWidth).rounded(.down)) }
+
+    private func position(_ number: Int64) -> Int {
+        let m = Int(number % Int64(sliceCount))
+        return m < 0 ? m + sliceCount : m
+    }
+
+    /// Applies `body` to the slice containing `now`, recycling the ring position if it held an older slice.
+    public mutating func update(at now: Double, _ body: (inout Slice) -> Void) {
+        let number = sliceNumber(now)
+        let p = position(number)
+        if stamps[p] != number {
+            if stamps[p] > number { return }  // older than the window already holds: dropped
+            slices[p] = empty
+            stamps[p] = number
+        }
+        body(&slices[p])
+    }
+
+    /// The merge of every slice still inside the window at `now`.
+    public func merged(at now: Double) -> Slice {
+        let current = sliceNumber(now)
+        let oldest = current - Int64(sliceCount) + 1
+        var result = empty
+        for p in 0..<sliceCount where stamps[p] >= oldest && stamps[p] <= current {
+            result.merge(slices[p])
+        }
+        return result
+    }
+}
