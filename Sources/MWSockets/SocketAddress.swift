@@ -10,7 +10,7 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     /// The host part as written (without brackets); `localhost` is kept as `127.0.0.1`.
     public let host: String
     /// The TCP port, 0 for "any free port".
-    public let port: UInt16
+    public private(set) var port: UInt16
     /// True for an IPv6 host.
     public let isIPv6: Bool
 
@@ -40,6 +40,13 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         self.host = host
         self.port = port
         self.isIPv6 = v6
+    }
+
+    /// The same host with another port (e.g. the one the kernel chose for port 0).
+    public func withPort(_ port: UInt16) -> SocketAddress {
+        var copy = self
+        copy.port = port
+        return copy
     }
 
     /// True when the address only accepts connections from this machine (127.0.0.0/8 or ::1).

@@ -38,10 +38,7 @@ public enum ConfigurationLoader {
                                  "allow_unknown_models", "log_level", "tls", "auth", "limits", "models"]
         for (key, value) in try top.mapping(allowed: keys) {
             switch key {
-            case "listen":
-                do { configuration.listen = try SocketAddress(parsing: try value.string()) } catch let e as ConfigurationError {
-                    throw e
-                } catch { throw value.fail("\(error)") }
+            case "listen": configuration.listen = try address(try value.string(), key: value.path, line: value.line)
             case "data_dir": configuration.dataDir = try value.string()
             case "windows": configuration.windows = try windows(value)
             case "min_samples": configuration.minSamples = try value.int(min: 1)
@@ -63,6 +60,13 @@ public enum ConfigurationLoader {
             }
         }
         return configuration
+    }
+
+    /// Parses a listen address, reporting a bad one against `key`.
+    static func address(_ text: String, key: String, line: Int?) throws(ConfigurationError) -> SocketAddress {
+        do { return try SocketAddress(parsing: text) } catch {
+            throw ConfigurationError(key: key, line: line, message: error.description)
+        }
     }
 
     static func yamlSyntaxError(_ error: YamlError) -> ConfigurationError {
@@ -229,11 +233,7 @@ extension ConfigurationLoader {
     /// Applies command-line flags over the file's values (flags win).
     public static func applyOverrides(to configuration: inout Configuration, listen: String?, dataDir: String?,
                                       logLevel: String?) throws(ConfigurationError) {
-        if let listen {
-            do { configuration.listen = try SocketAddress(parsing: listen) } catch {
-                throw ConfigurationError(key: "--listen", line: nil, message: error.description)
-            }
-        }
+        if let listen { configuration.listen = try address(listen, key: "--listen", line: nil) }
         if let dataDir { configuration.dataDir = dataDir }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -51,10 +51,8 @@ public final class Daemon: Sendable {
             throw DaemonError.listen(address: configuration.listen.description, reason: error.description)
         }
         readiness.markReady()
-        var shown = configuration.listen.description
-        if configuration.listen.port == 0 { shown = shown.replacingOccurrences(of: ":0", with: ":\(port)") }
         logger.info("modelwatch listening", metadata: [
-            "address": "\(shown)", "version": "\(ModelwatchVersion.current)",
+            "address": "\(configuration.listen.withPort(port))", "version": "\(ModelwatchVersion.current)",
             "windows": "\(configuration.windows.map(\.name).joined(separator: ","))", "data_dir": "\(configuration.dataDir)",
         ])
         return port
