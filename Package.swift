@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // System libraries: SwiftPM compiles nothing here; it reads the module map, asks
@@ -37,7 +38,7 @@ let package = Package(
         // Prometheus text exposition: families, series, rendering. No I/O.
         .target(name: "MWExposition"),
         // The statistics core: windows, metrics, drift. No I/O, no locks.
-        .target(name: "MWStats"),
+        .target(name: "MWStats", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
         // The daemon: configuration, routes, collectors, process metrics.
         .target(name: "MWDaemon", dependencies: [
             "MWHTTP", "MWExposition", "MWStats", "MWNative",
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative", "MWTestSupport"]),
         .testTarget(name: "MWExpositionTests", dependencies: ["MWExposition"]),
         .testTarget(name: "MWStatsTests", dependencies: ["MWStats"]),
-        .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition", "MWSockets", "MWTestSupport",
+        .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition", "MWSockets", "MWStats", "MWTestSupport",
                                                       .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
     ]

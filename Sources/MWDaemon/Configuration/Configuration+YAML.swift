@@ -3,6 +3,7 @@
 
 import Logging
 import MWSockets
+import MWStats
 
 extension Configuration {
     /// The effective configuration as YAML that ``ConfigurationLoader`` reads back unchanged.

@@ -3,16 +3,11 @@
 
 public import Logging
 public import MWSockets
+public import MWStats
 
 /// How often the event log is flushed to disk.
 public enum FsyncPolicy: String, Sendable, CaseIterable {
     case always, interval, never
-}
-
-/// A sliding window: its label value (`5m`) and length in seconds.
-public struct WindowSpec: Sendable, Equatable {
-    public let name: String
-    public let seconds: Double
 }
 
 /// Every limit of SPEC section 3, each configurable under `limits:`.

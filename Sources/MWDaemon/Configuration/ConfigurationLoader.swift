@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import MWSockets
 import Yams
+import MWStats
 
 /// Decodes `config/modelwatch.yaml`-shaped text. Unknown keys and bad values are errors naming
 /// the key and line; nothing is silently ignored.

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Per-model settings: task, classes, features, drift thresholds, reference, label TTL.
 
-/// What a model predicts.
-public enum ModelTask: String, Sendable, CaseIterable {
-    case binary, multiclass, regression
-}
+public import MWStats
 
 /// The declared type of a feature.
 public enum FeatureType: String, Sendable, CaseIterable {

@@ -6,6 +6,7 @@ public import Logging
 import MWExposition
 import MWHTTP
 import MWSockets
+import MWStats
 
 /// The running daemon: an HTTP server with the daemon's routes and collectors.
 public final class Daemon: Sendable {

@@ -6,6 +6,7 @@ import Logging
 import MWSockets
 import Testing
 @testable import MWDaemon
+import MWStats
 
 @Suite struct ConfigurationLoaderTests {
     private func error(_ yaml: String) -> ConfigurationError? {

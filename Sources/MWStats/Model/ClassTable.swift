@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Class names of a model, interned to small indices.
+
+/// The classes a model has seen (or declared), each with a stable index used by the confusion
+/// matrix and score histograms.
+public struct ClassTable: Sendable, Equatable {
+    public private(set) var names: [String] = []
+    private var indices: [String: Int] = [:]
+
+    public init(declared: [String]? = nil) {
+        for name in declared ?? [] where indices[name] == nil { intern(name) }
+    }
+
+    public var count: Int { names.count }
+
+    public func index(of name: String) -> Int? { indices[name] }
+
+    @discardableResult
+    public mutating func intern(_ name: String) -> Int {
+        if let index = indices[name] { return index }
+        names.append(name)
+        indices[name] = names.count - 1
+        return names.count - 1
+    }
+
+    /// The canonical class name of a value: strings as sent, booleans `true`/`false`, integral
+    /// numbers in decimal (`1.0` → `"1"`); nil for a number that is not a whole number.
+    public static func className(of value: TargetValue) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let x):
+            guard x == x.rounded(), abs(x) < 9.007_199_254_740_992e15 else { return nil }
+            return String(Int64(x))
+        }
+    }
+}

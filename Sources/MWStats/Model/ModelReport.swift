@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// A read-only picture of a model at one instant: what /metrics and /v1/models show.
+
+/// One window of one version, merged at the report's instant.
+public struct WindowReport: Sendable {
+    public let window: WindowSpec
+    public let predictions: UInt64
+    /// Predictions of this window whose label has arrived.
+    public let labelled: UInt64
+    /// Outcomes whose label arrived within this window.
+    public let outcomes: UInt64
+    /// `labelled / predictions`; nil without predictions.
+    public var labelCoverage: Double? { predictions > 0 ? Double(labelled) / Double(predictions) : nil }
+    /// Classification metrics; nil below `min_samples` outcomes or for other tasks.
+    public let classification: ClassificationMetrics?
+    /// Regression metrics; nil below `min_samples` outcomes or for other tasks.
+    public let regression: RegressionMetrics?
+}
+
+/// Counters and windows of one `(model, version)`.
+public struct VersionReport: Sendable {
+    public let name: String
+    public let predictions: UInt64
+    public let duplicatePredictions: UInt64
+    public let labels: LabelCounts
+    /// Outcomes since start by class index (classification).
+    public let outcomes: [(actual: Int, predicted: Int, count: UInt64)]
+    public let regressionOutcomes: UInt64
+    public let latency: BucketHistogram
+    public let labelDelay: BucketHistogram
+    /// Server time of the last event, 0 before the first.
+    public let lastEvent: Double
+    public let pendingLabels: Int
+    public let windows: [WindowReport]
+}
+
+/// A model's report.
+public struct ModelReport: Sendable {
+    public let name: String
+    public let task: ModelTask?
+    public let classNames: [String]
+    public let positiveClass: String?
+    public let versions: [VersionReport]
+    /// Events refused, by reason.
+    public let rejected: [(reason: String, count: UInt64)]
+}
+
+extension ModelState {
+    /// Expires what is due at `now` and reports every version and window.
+    public mutating func report(now: Double) -> ModelReport {
+        expire(now: now)
+        return snapshotReport(now: now)
+    }
+
+    /// The report at `now` without expiring first (for read-only callers).
+    public func snapshotReport(now: Double) -> ModelReport {
+        let minSamples = UInt64(max(1, options.minSamples))
+        let binary = task == .binary
+        let versionReports = versionStates.map { state -> VersionReport in
+            let windows = zip(options.windows, state.windows).map { spec, window -> WindowReport in
+                let slice = window.merged(at: now)
+                let outcomes = slice.classification.confusion.total + slice.regression.count
+                let enough = outcomes >= minSamples
+                return WindowReport(
+                    window: spec, predictions: slice.predictions, labelled: slice.labelled, outcomes: outcomes,
+                    classification: enough && task != .regression ? ClassificationMetrics(slice.classification, binary: binary) : nil,
+                    regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil)
+            }
+            return VersionReport(
+                name: state.name, predictions: state.predictions, duplicatePredictions: state.duplicatePredictions,
+                labels: state.labels, outcomes: state.outcomes.nonZeroCells, regressionOutcomes: state.regressionOutcomes,
+                latency: state.latency, labelDelay: state.labelDelay, lastEvent: state.lastEvent,
+                pendingLabels: state.pending, windows: windows)
+        }
+        return ModelReport(name: name, task: task, classNames: classes.names,
+                           positiveClass: task == .binary ? positiveClassName : nil,
+                           versions: versionReports,
+                           rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: Apache-2.0
+// One model: its classes, versions, windows and the label join. Plain data, no I/O, no locks.
+
+/// A prediction in the join table: waiting for its label, or labelled and kept until the
+/// label TTL so that a second label (or a retried prediction) is recognised as a duplicate.
+struct PendingPrediction: Sendable {
+    /// The prediction's own timestamp (label delay is measured from it).
+    var eventTime: Double
+    /// Binary: the score (NaN without one); regression: the predicted value.
+    var value: Double
+    /// Multiclass probabilities by class index.
+    var scores: [Double]?
+    var predicted: Int32
+    var version: UInt16
+    var labelled: Bool
+}
+
+/// A label that arrived before its prediction, held for the grace period.
+struct OrphanLabel: Sendable {
+    var label: TargetValue
+    var eventTime: Double
+    var version: String?
+}
+
+/// The statistics of one model. The caller serialises access (the daemon keeps each model
+/// behind a lock) and passes the clock in as `now` (unix seconds).
+///
+/// Task inference, when the settings name no task, from the first accepted prediction:
+/// `scores` → multiclass; `score` → binary; a boolean prediction → binary; a string
+/// prediction → multiclass; the number 0 or 1 → binary; any other number → regression.
+public struct ModelState: Sendable {
+    public let name: String
+    public private(set) var options: ModelOptions
+    public private(set) var task: ModelTask?
+    public private(set) var classes: ClassTable
+    private var versions: [VersionState] = []
+    var versionStates: [VersionState] { versions }
+    private var versionIndex: [String: Int] = [:]
+    private var joinTable = FingerprintQueue<PendingPrediction>()
+    private var orphans = FingerprintQueue<OrphanLabel>()
+    /// Events refused, by reason (`modelwatch_events_rejected_total`).
+    public private(set) var rejected: [String: UInt64] = [:]
+    private let key: FingerprintKey
+
+    public init(name: String, options: ModelOptions, key: FingerprintKey) {
+        self.name = name
+        self.options = options
+        self.task = options.task
+        self.classes = ClassTable(declared: options.classes)
+        self.key = key
+    }
+
+    /// Whether any event has been accepted.
+    public var hasData: Bool { !versions.isEmpty }
+
+    /// Predictions waiting for a label, over all versions.
+    public var pendingLabels: Int { versions.reduce(0) { $0 + $1.pending } }
+
+    /// Replaces the settings. The task and positive class cannot change once data exists.
+    public mutating func update(options newOptions: ModelOptions) throws(EventRejection) {
+        if hasData, let newTask = newOptions.task, let task, newTask != task {
+            throw EventRejection(field: "task", reason: "task_change",
+                                 message: "model \(name) already holds \(task.rawValue) data; DELETE it before changing its task to \(newTask.rawValue)")
+        }
+        if hasData, newOptions.positiveClass != options.positiveClass {
+            throw EventRejection(field: "positive_class", reason: "positive_class_change",
+                                 message: "model \(name) already holds data scored against positive class \(positiveClassName); DELETE it first")
+        }
+        if let declared = newOptions.classes {
+            for existing in classes.names where !declared.contains(existing) {
+                throw EventRejection(field: "classes", reason: "class_removed",
+                                     message: "class \(existing) has data and must stay in classes")
+            }
+        }
+        options = newOptions
+        if task == nil { task = newOptions.task }
+        for name in newOptions.classes ?? [] { classes.intern(name) }
+    }
+
+    /// Counts events refused before they reached the model (decoding errors).
+    public mutating func countRejected(reason: String, count: UInt64 = 1) {
+        rejected[reason, default: 0] += count
+    }
+
+    // MARK: - Ingestion
+
+    /// Ingests decoded predictions. Each is validated against the model before anything is
+    /// changed, so a rejected event leaves no trace but its rejection count.
+    public mutating func ingest(predictions: [(index: Int, event: PredictionEvent)], now: Double) -> IngestResult {
+        expire(now: now)
+        var result = IngestResult()
+        for (index, event) in predictions {
+            do {
+                if try ingest(prediction: event, now: now) { result.accepted += 1 } else { result.duplicates += 1 }
+            } catch {
+                rejected[error.reason, default: 0] += 1
+                result.errors.append((index, error))
+            }
+        }
+        return result
+    }
+
+    /// Ingests decoded labels.
+    public mutating func ingest(labels: [(index: Int, event: LabelEvent)], now: Double) -> IngestResult {
+        expire(now: now)
+        var result = IngestResult()
+        for (index, event) in labels {
+            do {
+                if try ingest(label: event, now: now) { result.accepted += 1 } else { result.duplicates += 1 }
+            } catch {
+                rejected[error.reason, default: 0] += 1
+                result.errors.append((index, error))
+            }
+        }
+        return result
+    }
+
+    /// Drops predictions past their TTL (counted `expired`) and orphan labels past the grace
+    /// period (counted `unmatched`).
+    public mutating func expire(now: Double) {
+        while let oldest = joinTable.oldest, oldest.arrival + options.labelTTL <= now {
+            joinTable.popOldest()
+            if !oldest.payload.labelled { countExpired(oldest.payload) }
+        }
+        while let oldest = orphans.oldest, oldest.arrival + options.labelGrace <= now {
+            orphans.popOldest()
+            let v = versionForLabel(oldest.payload.version)
+            versions[v].labels.unmatched += 1
+        }
+    }
+
+    /// Returns true when accepted, false for a duplicate.
+    private mutating func ingest(prediction event: PredictionEvent, now: Double) throws(EventRejection) -> Bool {
+        let resolved = try resolve(event)
+        let fingerprint = event.id.map { key.fingerprint($0) }
+        let v = try versionIndex(for: event.version ?? "default")
+        if let fingerprint, joinTable.find(fingerprint) != nil {
+            versions[v].duplicatePredictions += 1
+            return false
+        }
+        // Validated: from here on nothing throws.
+        if task == nil { task = resolved.task }
+        resolved.internClasses(into: &classes)
+        let inlineLabel = event.label.flatMap { try? resolveLabel($0) }
+        let predicted = resolved.predictedIndex(classes)
+        let scores = resolved.scoreVector(classes)
+        let eventTime = event.timestamp ?? now
+
+        versions[v].predictions += 1
+        versions[v].lastEvent = now
+        for w in versions[v].windows.indices { versions[v].windows[w].update(at: now) { $0.predictions += 1 } }
+        if let latency = event.latencyMs { versions[v].latency.observe(latency / 1000) }
+
+        var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
+                                        predicted: Int32(predicted), version: UInt16(v), labelled: false)
+        if let actual = inlineLabel {
+            // Known at prediction time: an outcome at once, a matched label with no delay.
+            pending.labelled = true
+            recordOutcome(pending, actual: actual, labelTime: eventTime, predictionArrival: now, now: now)
+        } else if let fingerprint, let orphan = orphans.remove(fingerprint) {
+            if let actual = try? resolveLabel(orphan.payload.label) {
+                pending.labelled = true
+                recordOutcome(pending, actual: actual, labelTime: orphan.payload.eventTime, predictionArrival: now, now: now)
+            } else {
+                rejected["invalid_label", default: 0] += 1
+            }
+        }
+        if let fingerprint {
+            if !pending.labelled { versions[v].pending += 1 }
+            joinTable.insert(fingerprint, arrival: now, payload: pending)
+            while joinTable.count > options.maxPending, let oldest = joinTable.popOldest() {
+                if !oldest.payload.labelled { countExpired(oldest.payload) }
+            }
+        }
+        return true
+    }
+
+    /// Returns true when accepted (matched, or held for its prediction), false for a duplicate.
+    private mutating func ingest(label event: LabelEvent, now: Double) throws(EventRejection) -> Bool {
+        let fingerprint = key.fingerprint(event.id)
+        if let entry = joinTable.find(fingerprint) {
+            let v = Int(entry.payload.version)
+            if entry.payload.labelled {
+                versions[v].labels.duplicate += 1
+                return false
+            }
+            let actual = try resolveLabel(event.label)
+            joinTable.update(fingerprint) { $0.labelled = true }
+            versions[v].pending -= 1
+            versions[v].lastEvent = now
+            recordOutcome(entry.payload, actual: actual, labelTime: event.timestamp ?? now,
+                          predictionArrival: entry.arrival, now: now)
+            return true
+        }
+        if orphans.find(fingerprint) != nil {
+            let v = versionForLabel(event.version)
+            versions[v].labels.duplicate += 1
+            return false
+        }
+        if task != nil { _ = try resolveLabel(event.label) }  // validate now when we can
+        orphans.insert(fingerprint, arrival: now,
+                       payload: OrphanLabel(label: event.label, eventTime: event.timestamp ?? now, version: event.version))
+        while orphans.count > options.maxPending, let oldest = orphans.popOldest() {
+            versions[versionForLabel(oldest.payload.version)].labels.unmatched += 1
+        }
+        return true
+    }
+
+    /// Enters an outcome into the counters and every window.
+    private mutating func recordOutcome(_ prediction: PendingPrediction, actual: ResolvedLabel, labelTime: Double,
+                                        predictionArrival: Double, now: Double) {
+        let v = Int(prediction.version)
+        versions[v].labels.matched += 1
+        versions[v].labelDelay.observe(max(0, labelTime - prediction.eventTime))
+        let positive = positiveIndex
+        let binary = task == .binary
+        for w in versions[v].windows.indices {
+            versions[v].windows[w].update(at: predictionArrival) { $0.labelled += 1 }
+            versions[v].windows[w].update(at: now) { slice in
+                switch actual {
+                case .value(let y):
+                    slice.regression.record(actual: y, predicted: prediction.value)
+                case .classIndex(let a):
+                    let p = Int(prediction.predicted)
+                    if binary, !prediction.value.isNaN {
+                        slice.classification.recordBinary(actual: a, predicted: p, positive: a == positive,
+                                                          score: prediction.value)
+                    } else if let scores = prediction.scores {
+                        slice.classification.recordMulticlass(actual: a, predicted: p, scores: scores)
+                    } else {
+                        slice.classification.record(actual: a, predicted: p)
+                    }
+                }
+            }
+        }
+        switch actual {
+        case .value: versions[v].regressionOutcomes += 1
+        case .classIndex(let a): versions[v].outcomes.add(actual: a, predicted: Int(prediction.predicted))
+        }
+    }
+
+    private mutating func countExpired(_ prediction: PendingPrediction) {
+        let v = Int(prediction.version)
+        versions[v].labels.expired += 1
+        versions[v].pending -= 1
+    }
+
+    // MARK: - Versions and classes
+
+    private mutating func versionIndex(for name: String) throws(EventRejection) -> Int {
+        if let v = versionIndex[name] { return v }
+        guard versions.count < options.maxVersions else {
+            throw EventRejection(field: "version", reason: "too_many_versions",
+                                 message: "model \(name) already tracks \(options.maxVersions) versions (limits.max_versions); DELETE the model to start over")
+        }
+        versions.append(VersionState(name: name, options: options))
+        versionIndex[name] = versions.count - 1
+        return versions.count - 1
+    }
+
+    /// The version an unjoined label is counted under: its own when known, else `default`.
+    private mutating func versionForLabel(_ name: String?) -> Int {
+        if let name, let v = versionIndex[name] { return v }
+        if let v = versionIndex["default"] { return v }
+        versions.append(VersionState(name: "default", options: options))
+        versionIndex["default"] = versions.count - 1
+        return versions.count - 1
+    }
+
+    /// The positive class of a binary model: the setting, else `"true"` when the classes are
+    /// booleans, else `"1"`.
+    public var positiveClassName: String {
+        if let p = options.positiveClass { return p }
+        return classes.index(of: "true") != nil || classes.index(of: "false") != nil ? "true" : "1"
+    }
+
+    private var positiveIndex: Int { classes.index(of: positiveClassName) ?? -1 }
+
+    // MARK: - Validation
+
+    /// A label value resolved against the task.
+    enum ResolvedLabel {
+        case classIndex(Int)
+        case value(Double)
+    }
+
+    private mutating func resolveLabel(_ label: TargetValue) throws(EventRejection) -> ResolvedLabel {
+        switch task {
+        case .regression:
+            guard case .number(let y) = label else {
+                throw EventRejection(field: "label", reason: "task_mismatch",
+                                     message: "model \(name) is a regression model: label must be a number")
+            }
+            return .value(y)
+        case .binary, .multiclass, nil:
+            guard let className = ClassTable.className(of: label) else {
+                throw EventRejection(field: "label", reason: "task_mismatch",
+                                     message: "model \(name) is a classification model: label must be a class (string, boolean or whole number)")
+            }
+            try admit([className], field: "label", task: task)
+            return .classIndex(classes.intern(className))
+        }
+    }
+
+    /// Checks that `names` may join the class table (declared classes, binary, limit).
+    private func admit(_ names: [String], field: String, task: ModelTask?) throws(EventRejection) {
+        var new: [String] = []
+        for n in names where classes.index(of: n) == nil && !new.contains(n) { new.append(n) }
+        guard !new.isEmpty else { return }
+        if options.classes != nil {
+            throw EventRejection(field: field, reason: "unknown_class",
+                                 message: "class \(new[0]) is not among the declared classes \(options.classes!)")
+        }
+        if task == .binary, classes.count + new.count > 2 {
+            throw EventRejection(field: field, reason: "too_many_classes",
+                                 message: "binary model \(name) already has classes \(classes.names); got \(new[0])")
+        }
+        if classes.count + new.count > options.maxClasses {
+            throw EventRejection(field: field, reason: "too_many_classes",
+                                 message: "model \(name) would exceed limits.max_classes (\(options.maxClasses))")
+        }
+    }
+
+    /// A prediction checked against the model, ready to apply.
+    struct ResolvedPrediction {
+        var task: ModelTask
+        var classNames: [String]
+        var predictedName: String?
+        var value: Double
+        var scores: [ClassScore]?
+
+        func internClasses(into table: inout ClassTable) {
+            for n in classNames { table.intern(n) }
+        }
+
+        func predictedIndex(_ table: ClassTable) -> Int { predictedName.flatMap { table.index(of: $0) } ?? -1 }
+
+        func scoreVector(_ table: ClassTable) -> [Double]? {
+            guard task == .multiclass, let scores else { return nil }
+            var vector = [Double](repeating: 0, count: table.count)
+            for s in scores { if let k = table.index(of: s.className) { vector[k] = s.probability } }
+            return vector
+        }
+    }
+
+    private func inferTask(_ event: PredictionEvent) -> ModelTask? {
+        if event.scores != nil { return .multiclass }
+        if event.score != nil { return .binary }
+        switch event.prediction {
+        case .bool: return .binary
+        case .string: return .multiclass
+        case .number(let x): return x == 0 || x == 1 ? .binary : .regression
+        case nil: return nil
+        }
+    }
+
+    private func resolve(_ event: PredictionEvent) throws(EventRejection) -> ResolvedPrediction {
+        guard let prediction = event.prediction else {
+            throw EventRejection(field: "prediction", reason: "missing_field", message: "prediction is required")
+        }
+        let task = self.task ?? inferTask(event) ?? .multiclass
+        if task == .regression {
+            guard case .number(let value) = prediction else {
+                throw EventRejection(field: "prediction", reason: "task_mismatch",
+                                     message: "model \(name) is a regression model: prediction must be a number")
+            }
+            if event.score != nil || event.scores != nil {
+                throw EventRejection(field: event.score != nil ? "score" : "scores", reason: "task_mismatch",
+                                     message: "model \(name) is a regression model: it takes no score or scores")
+            }
+            if let label = event.label, case .number = label {} else if event.label != nil {
+                throw EventRejection(field: "label", reason: "task_mismatch",
+                                     message: "model \(name) is a regression model: label must be a number")
+            }
+            return ResolvedPrediction(task: task, classNames: [], predictedName: nil, value: value, scores: nil)
+        }
+        guard let predictedName = ClassTable.className(of: prediction) else {
+            throw EventRejection(field: "prediction", reason: "task_mismatch",
+                                 message: "model \(name) is a \(task.rawValue) model: prediction must be a class (string, boolean or whole number)")
+        }
+        var names = [predictedName]
+        if let label = event.label {
+            guard let labelName = ClassTable.className(of: label) else {
+                throw EventRejection(field: "label", reason: "task_mismatch",
+                                     message: "model \(name) is a \(task.rawValue) model: label must be a class (string, boolean or whole number)")
+            }
+            names.append(labelName)
+        }
+        var value = Double.nan
+        if task == .binary {
+            if event.scores != nil {
+                throw EventRejection(field: "scores", reason: "task_mismatch",
+                                     message: "model \(name) is binary: send score, the probability of class \(positiveClassName)")
+            }
+            value = event.score ?? .nan
+        } else {
+            if event.score != nil {
+                throw EventRejection(field: "score", reason: "task_mismatch",
+                                     message: "model \(name) is multiclass: send scores, an object of class probabilities")
+            }
+            if let scores = event.scores {
+                try admit(scores.map(\.className), field: "scores", task: task)
+                names.append(contentsOf: scores.map(\.className))
+            }
+        }
+        // Check the new classes together, against the task this event would give the model.
+        try admit(names, field: "prediction", task: task)
+        return ResolvedPrediction(task: task, classNames: names, predictedName: predictedName, value: value,
+                                  scores: event.scores)
+    }
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// One time slice of a model version's window: volume, label coverage and outcomes.
+
+/// What one slice of a window holds. Predictions count at prediction time; `labelled` counts,
+/// in the slice of the prediction, those predictions whose label has since arrived (label
+/// coverage); outcomes count at label-arrival time.
+public struct PerformanceSlice: WindowSlice, Equatable {
+    public var predictions: UInt64 = 0
+    public var labelled: UInt64 = 0
+    public var classification = ClassificationCounts()
+    public var regression = RegressionCounts()
+
+    public init() {}
+
+    public mutating func merge(_ other: PerformanceSlice) {
+        predictions += other.predictions
+        labelled += other.labelled
+        if other.classification.confusion.size > 0 { classification.merge(other.classification) }
+        if other.regression.count > 0 { regression.merge(other.regression) }
+    }
+}
