@@ -50,7 +50,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return true
     }
 
-    static func trimOWS(_ s: Substring) -> String {
+    public static func trimOWS(_ s: Substring) -> String {
         var t = s
         while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
         while let l = t.last, l == " " || l == "\t" { t = t.dropLast() }

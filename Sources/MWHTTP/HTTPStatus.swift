@@ -8,6 +8,7 @@ public struct HTTPStatus: Sendable, Hashable, ExpressibleByIntegerLiteral {
     public init(integerLiteral value: Int) { self.code = value }
 
     public static let ok: HTTPStatus = 200
+    public static let created: HTTPStatus = 201
     public static let accepted: HTTPStatus = 202
     public static let noContent: HTTPStatus = 204
     public static let badRequest: HTTPStatus = 400
@@ -16,6 +17,7 @@ public struct HTTPStatus: Sendable, Hashable, ExpressibleByIntegerLiteral {
     public static let notFound: HTTPStatus = 404
     public static let methodNotAllowed: HTTPStatus = 405
     public static let requestTimeout: HTTPStatus = 408
+    public static let conflict: HTTPStatus = 409
     public static let payloadTooLarge: HTTPStatus = 413
     public static let uriTooLong: HTTPStatus = 414
     public static let unsupportedMediaType: HTTPStatus = 415

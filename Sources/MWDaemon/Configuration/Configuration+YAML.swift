@@ -51,6 +51,7 @@ extension Configuration {
         out.append("  idle_timeout: \(DurationParser.format(l.idleTimeout))")
         out.append("  request_timeout: \(DurationParser.format(l.requestTimeout))")
         out.append("  max_connections: \(l.maxConnections)")
+        out.append("  max_versions: \(l.maxVersions)")
         if models.isEmpty { out.append("models: {}") } else { out.append("models:") }
         for name in models.keys.sorted() {
             let m = models[name]!
@@ -72,6 +73,7 @@ extension Configuration {
             case .first(let n): out.append("    reference: {source: first, events: \(n)}")
             }
             out.append("    label_ttl: \(DurationParser.format(m.labelTTL))")
+            out.append("    label_grace: \(DurationParser.format(m.labelGrace))")
             if let s = m.minSamples { out.append("    min_samples: \(s)") }
             out.append("    max_pending: \(m.maxPending)")
         }

@@ -24,6 +24,8 @@ public struct Limits: Sendable, Equatable {
     public var idleTimeout: Double = 60
     public var requestTimeout: Double = 10
     public var maxConnections = 1_024
+    /// Versions tracked per model (each has its own windows); beyond, events are refused.
+    public var maxVersions = 100
     public init() {}
 }
 

@@ -22,6 +22,20 @@ public enum ConfigurationLoader {
         return try decode(yaml: text)
     }
 
+    /// Decodes the body of `PUT /v1/models/{model}` (JSON, or YAML) into settings; empty is all defaults.
+    static func decodeModelSettings(_ text: String) throws(ConfigurationError) -> ModelSettings {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error)
+        } catch {
+            throw ConfigurationError(key: "", line: nil, message: "invalid JSON: \(error)")
+        }
+        guard let root else { return ModelSettings() }
+        return try modelSettings(YAMLValue(node: root, path: ""))
+    }
+
     /// Decodes YAML text over the built-in defaults.
     public static func decode(yaml text: String) throws(ConfigurationError) -> Configuration {
         var configuration = Configuration()
@@ -147,7 +161,7 @@ public enum ConfigurationLoader {
         var l = Limits()
         let keys: Set<String> = ["max_body_bytes", "max_header_bytes", "max_events_per_request", "max_features_per_event",
                                  "max_string_bytes", "max_json_depth", "max_models", "max_classes", "max_categories",
-                                 "idle_timeout", "request_timeout", "max_connections"]
+                                 "idle_timeout", "request_timeout", "max_connections", "max_versions"]
         for (k, v) in try value.mapping(allowed: keys) {
             switch k {
             case "max_body_bytes": l.maxBodyBytes = try v.int(min: 1024, max: 1 << 30)
@@ -159,6 +173,7 @@ public enum ConfigurationLoader {
             case "max_models": l.maxModels = try v.int(min: 1)
             case "max_classes": l.maxClasses = try v.int(min: 2)
             case "max_categories": l.maxCategories = try v.int(min: 1)
+            case "max_versions": l.maxVersions = try v.int(min: 1, max: 10_000)
             case "idle_timeout": l.idleTimeout = try v.duration()
             case "request_timeout": l.requestTimeout = try v.duration()
             default: l.maxConnections = try v.int(min: 1, max: 1_000_000)
@@ -172,7 +187,7 @@ public enum ConfigurationLoader {
     static func modelSettings(_ value: YAMLValue) throws(ConfigurationError) -> ModelSettings {
         var s = ModelSettings()
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
-                                 "min_samples", "max_pending"]
+                                 "label_grace", "min_samples", "max_pending"]
         for (k, v) in try value.mapping(allowed: keys) {
             switch k {
             case "task": s.task = try v.oneOf(ModelTask.self)
@@ -218,6 +233,7 @@ public enum ConfigurationLoader {
                 default: throw v.fail("reference source must be upload or first")
                 }
             case "label_ttl": s.labelTTL = try v.duration()
+            case "label_grace": s.labelGrace = try v.duration()
             case "min_samples": s.minSamples = try v.int(min: 1)
             default: s.maxPending = try v.int(min: 1, max: 100_000_000)
             }

@@ -51,8 +51,28 @@ public struct ModelSettings: Sendable, Equatable {
     public var reference: ReferenceSource = .upload
     /// Seconds a prediction waits for its label.
     public var labelTTL: Double = 7 * 86400
+    /// Seconds a label whose prediction has not arrived yet is held before counting `unmatched`.
+    public var labelGrace: Double = 600
     public var minSamples: Int?
     public var maxPending: Int = 1_000_000
 
     public init() {}
+}
+
+extension ModelSettings {
+    /// The statistics core's view of these settings under the daemon-wide `configuration`.
+    public func options(under configuration: Configuration) -> ModelOptions {
+        var o = ModelOptions()
+        o.task = task
+        o.positiveClass = positiveClass
+        o.classes = classes
+        o.labelTTL = labelTTL
+        o.labelGrace = labelGrace
+        o.minSamples = minSamples ?? configuration.minSamples
+        o.maxPending = maxPending
+        o.maxClasses = configuration.limits.maxClasses
+        o.maxVersions = configuration.limits.maxVersions
+        o.windows = configuration.windows
+        return o
+    }
 }

@@ -15,8 +15,13 @@ public final class Daemon: Sendable {
     private let readiness = Readiness()
     private let logger: Logger
 
+    /// The models and their statistics.
+    let store: ModelStore
+
     /// Builds the daemon; nothing listens until ``start()``.
-    public init(configuration: Configuration, logger: Logger) {
+    /// - Parameter clock: wall-clock unix seconds, the clock of the sliding windows (injectable for tests).
+    public init(configuration: Configuration, logger: Logger,
+                clock: @escaping @Sendable () -> Double = Daemon.wallClock) {
         self.configuration = configuration
         self.logger = logger
         let httpMetrics = HTTPMetrics()
@@ -28,12 +33,20 @@ public final class Daemon: Sendable {
         // The router needs the registry and the registry needs the server (connection gauges):
         // the server collector reads the server through a box filled right after.
         let serverBox = ServerBox()
-        let registry = Registry(collectors: [ProcessCollector(), httpMetrics, ServerCollector(server: serverBox)],
+        let store = ModelStore(configuration: configuration)
+        self.store = store
+        let registry = Registry(collectors: [ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
+                                             ModelsCollector(store: store, clock: clock)],
                                 clock: { MonotonicClock.now() })
-        let router = Routes.make(registry: registry, readiness: readiness, logger: logger)
+        let router = Routes.make(registry: registry, readiness: readiness, logger: logger,
+                                 ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock),
+                                 models: ModelHandlers(store: store, clock: clock, logger: logger))
         server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
         serverBox.set(server)
     }
+
+    /// Unix seconds now.
+    public static let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     /// Creates the data directory, binds and starts serving.
     /// - Returns: the bound port.

@@ -7,10 +7,17 @@ import MWHTTP
 import MWSockets
 import Synchronization
 
-/// Builds the router for the daemon: health, readiness, metrics and the status page.
+/// Builds the router for the daemon: health, readiness, metrics, the model API and the status page.
 enum Routes {
-    static func make(registry: Registry, readiness: Readiness, logger: Logger) -> Router {
+    static func make(registry: Registry, readiness: Readiness, logger: Logger, ingest: IngestHandler,
+                     models: ModelHandlers) -> Router {
         var router = Router()
+        router.add("POST", "/v1/models/{model}/predictions", ingest.predictions)
+        router.add("POST", "/v1/models/{model}/labels", ingest.labels)
+        router.add("GET", "/v1/models", models.list)
+        router.add("GET", "/v1/models/{model}", models.get)
+        router.add("PUT", "/v1/models/{model}", models.put)
+        router.add("DELETE", "/v1/models/{model}", models.delete)
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in
             readiness.isReady ? .text("ready\n")

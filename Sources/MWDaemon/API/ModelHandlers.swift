@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// PUT, GET and DELETE of /v1/models/{model}, and GET /v1/models.
+
+import Logging
+import MWHTTP
+import MWStats
+import Synchronization
+
+/// The model administration and status routes.
+struct ModelHandlers: Sendable {
+    let store: ModelStore
+    let clock: @Sendable () -> Double
+    let logger: Logger
+
+    func list(_ request: HTTPRequest) -> HTTPResponse {
+        let now = clock()
+        let models = store.all().map { box in StatusJSON.summary(box.state.withLock { $0.report(now: now) }) }
+        return .json(StatusJSON.encode(["models": models]))
+    }
+
+    func get(_ request: HTTPRequest) -> HTTPResponse {
+        let name = request.pathParameters["model"] ?? ""
+        guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
+        return .json(StatusJSON.encode(detail(box)))
+    }
+
+    func put(_ request: HTTPRequest) -> HTTPResponse {
+        let name = request.pathParameters["model"] ?? ""
+        guard let text = String(validating: request.body, as: UTF8.self) else {
+            return .error(.badRequest, code: "invalid_json", message: "the body is not UTF-8")
+        }
+        let settings: ModelSettings
+        do {
+            settings = try ConfigurationLoader.decodeModelSettings(text)
+        } catch {
+            return .error(.badRequest, code: "invalid_settings", message: error.description,
+                          details: [JSONString.quoted(error.key)])
+        }
+        let created: Bool
+        do {
+            created = try store.put(name, settings: settings)
+        } catch {
+            audit(request, action: "put", model: name, outcome: "refused: \(error)")
+            return error.response
+        }
+        audit(request, action: "put", model: name, outcome: created ? "created" : "updated")
+        guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
+        return .json(StatusJSON.encode(detail(box)), status: created ? .created : .ok)
+    }
+
+    func delete(_ request: HTTPRequest) -> HTTPResponse {
+        let name = request.pathParameters["model"] ?? ""
+        guard store.delete(name) else {
+            audit(request, action: "delete", model: name, outcome: "unknown model")
+            return ModelStoreError.unknownModel(name).response
+        }
+        audit(request, action: "delete", model: name, outcome: "deleted")
+        return .json(StatusJSON.encode(["deleted": name]))
+    }
+
+    private func detail(_ box: ModelBox) -> [String: Any] {
+        let now = clock()
+        let (report, options) = box.state.withLock { ($0.report(now: now), $0.options) }
+        return StatusJSON.detail(report, settings: box.settings.withLock { $0 }, options: options)
+    }
+
+    /// SPEC section 6: every admin action is logged with principal, action, model, outcome.
+    private func audit(_ request: HTTPRequest, action: String, model: String, outcome: String) {
+        logger.notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
+                                          "outcome": "\(outcome)"])
+    }
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// The per-model families of SPEC section 5: volume, labels, outcomes and windowed performance.
+
+import MWExposition
+import MWStats
+import Synchronization
+
+/// Reports every model at scrape time. Each model is locked only while its report is taken;
+/// the families are built after.
+struct ModelsCollector: Collector {
+    let store: ModelStore
+    let clock: @Sendable () -> Double
+    let name = "models"
+
+    /// Family name → (type, help), in output order.
+    private static let specs: [(String, MetricType, String)] = [
+        ("modelwatch_models", .gauge, "Models tracked."),
+        ("modelwatch_predictions_total", .counter, "Predictions accepted (duplicates excluded)."),
+        ("modelwatch_duplicate_predictions_total", .counter, "Predictions refused as repeats of an id within the label TTL."),
+        ("modelwatch_labels_total", .counter, "Labels by result: matched, unmatched (no prediction within the grace period), duplicate, expired (prediction dropped before its label)."),
+        ("modelwatch_outcomes_total", .counter, "Joined outcomes of classification models: the confusion matrix as counters."),
+        ("modelwatch_events_rejected_total", .counter, "Events refused, by reason."),
+        ("modelwatch_prediction_latency_seconds", .histogram, "The model's own inference latency (latency_ms of prediction events)."),
+        ("modelwatch_label_delay_seconds", .histogram, "Label timestamp minus prediction timestamp."),
+        ("modelwatch_pending_labels", .gauge, "Predictions waiting for their label."),
+        ("modelwatch_last_event_timestamp_seconds", .gauge, "Server time of the last prediction or label."),
+        ("modelwatch_window_predictions", .gauge, "Predictions in the sliding window."),
+        ("modelwatch_window_outcomes", .gauge, "Outcomes (labels joined to predictions) that arrived in the sliding window."),
+        ("modelwatch_label_coverage", .gauge, "Share of the window's predictions whose label has arrived."),
+        ("modelwatch_accuracy", .gauge, "Accuracy over the window's outcomes."),
+        ("modelwatch_roc_auc", .gauge, "ROC AUC (binary; multiclass one-vs-rest macro) over the window's scored outcomes."),
+        ("modelwatch_log_loss", .gauge, "Log loss over the window's scored outcomes."),
+        ("modelwatch_brier_score", .gauge, "Brier score over the window's scored outcomes (binary)."),
+        ("modelwatch_precision", .gauge, "Precision per class (zero_division=0)."),
+        ("modelwatch_recall", .gauge, "Recall per class (zero_division=0)."),
+        ("modelwatch_f1_score", .gauge, "F1 per class (zero_division=0)."),
+        ("modelwatch_precision_macro", .gauge, "Unweighted mean of per-class precision."),
+        ("modelwatch_recall_macro", .gauge, "Unweighted mean of per-class recall."),
+        ("modelwatch_f1_macro", .gauge, "Unweighted mean of per-class F1."),
+        ("modelwatch_f1_weighted", .gauge, "Support-weighted mean of per-class F1."),
+        ("modelwatch_mae", .gauge, "Mean absolute error over the window's outcomes."),
+        ("modelwatch_rmse", .gauge, "Root mean squared error over the window's outcomes."),
+        ("modelwatch_mape", .gauge, "Mean absolute percentage error as a ratio (true values of 0 skipped)."),
+        ("modelwatch_r2", .gauge, "Coefficient of determination over the window's outcomes."),
+    ]
+
+    func collect(into sink: inout [MetricFamily]) throws {
+        let now = clock()
+        let reports = store.all().map { box in box.state.withLock { $0.report(now: now) } }
+        var series: [String: [MetricSeries]] = [:]
+        func add(_ family: String, _ labels: [(String, String)], _ value: Double) {
+            series[family, default: []].append(MetricSeries(labels: labels, value))
+        }
+        func histogram(_ family: String, _ labels: [(String, String)], _ h: BucketHistogram) {
+            series[family, default: []].append(MetricSeries(labels: labels, value: .histogram(buckets: h.cumulativeBuckets, sum: h.sum, count: h.count)))
+        }
+        add("modelwatch_models", [], Double(reports.count))
+        for report in reports {
+            let model = report.name
+            for (reason, count) in report.rejected { add("modelwatch_events_rejected_total", [("model", model), ("reason", reason)], Double(count)) }
+            for v in report.versions {
+                let mv = [("model", model), ("version", v.name)]
+                add("modelwatch_predictions_total", mv, Double(v.predictions))
+                add("modelwatch_duplicate_predictions_total", mv, Double(v.duplicatePredictions))
+                for (result, count) in [("matched", v.labels.matched), ("unmatched", v.labels.unmatched),
+                                        ("duplicate", v.labels.duplicate), ("expired", v.labels.expired)] {
+                    add("modelwatch_labels_total", mv + [("result", result)], Double(count))
+                }
+                for cell in v.outcomes {
+                    add("modelwatch_outcomes_total", mv + [("actual", report.classNames[cell.actual]),
+                                                           ("predicted", report.classNames[cell.predicted])], Double(cell.count))
+                }
+                histogram("modelwatch_prediction_latency_seconds", mv, v.latency)
+                histogram("modelwatch_label_delay_seconds", mv, v.labelDelay)
+                add("modelwatch_pending_labels", mv, Double(v.pendingLabels))
+                if v.lastEvent > 0 { add("modelwatch_last_event_timestamp_seconds", mv, v.lastEvent) }
+                for w in v.windows {
+                    let mvw = mv + [("window", w.window.name)]
+                    add("modelwatch_window_predictions", mvw, Double(w.predictions))
+                    add("modelwatch_window_outcomes", mvw, Double(w.outcomes))
+                    if let c = w.labelCoverage { add("modelwatch_label_coverage", mvw, c) }
+                    if let c = w.classification {
+                        add("modelwatch_accuracy", mvw, c.accuracy)
+                        if let x = c.rocAUC { add("modelwatch_roc_auc", mvw, x) }
+                        if let x = c.logLoss { add("modelwatch_log_loss", mvw, x) }
+                        if let x = c.brierScore { add("modelwatch_brier_score", mvw, x) }
+                        for k in c.perClass {
+                            let labels = mvw + [("class", report.classNames[k.classIndex])]
+                            add("modelwatch_precision", labels, k.precision)
+                            add("modelwatch_recall", labels, k.recall)
+                            add("modelwatch_f1_score", labels, k.f1)
+                        }
+                        add("modelwatch_precision_macro", mvw, c.precisionMacro)
+                        add("modelwatch_recall_macro", mvw, c.recallMacro)
+                        add("modelwatch_f1_macro", mvw, c.f1Macro)
+                        add("modelwatch_f1_weighted", mvw, c.f1Weighted)
+                    }
+                    if let r = w.regression {
+                        add("modelwatch_mae", mvw, r.mae)
+                        add("modelwatch_rmse", mvw, r.rmse)
+                        if let x = r.mape { add("modelwatch_mape", mvw, x) }
+                        if let x = r.r2 { add("modelwatch_r2", mvw, x) }
+                    }
+                }
+            }
+        }
+        for (family, type, help) in Self.specs {
+            sink.append(try MetricFamily(name: family, help: help, type: type, series: series[family] ?? []))
+        }
+    }
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// A strict, allocation-light JSON tokenizer over raw bytes (RFC 8259).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A syntax error: where, and what was expected. The whole body is refused (400).
+struct JSONSyntaxError: Error, Equatable {
+    let offset: Int
+    let message: String
+}
+
+/// A number token: finite, or one of the non-JSON literals Python's `json.dumps` emits, which
+/// the API refuses per event rather than as unparseable.
+enum JSONNumber: Equatable {
+    case finite(Double)
+    case notFinite(String)
+}
+
+/// Reads JSON tokens from a byte buffer in place. The event decoder drives it field by field,
+/// so no intermediate tree is built. Strict: no trailing commas, no leading zeros, no control
+/// characters in strings, UTF-8 validated; nesting is bounded by the caller's depth limit.
+struct JSONScanner {
+    private let base: UnsafePointer<UInt8>
+    let end: Int
+    private(set) var offset: Int
+
+    /// - Precondition: `bytes` outlives the scanner.
+    init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
+        base = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
+        self.end = end ?? bytes.count
+        offset = start
+    }
+
+    var atEnd: Bool { offset >= end }
+
+    /// The next byte without consuming it (0 at the end).
+    @inline(__always) var peek: UInt8 { offset < end ? base[offset] : 0 }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while offset < end {
+            let c = base[offset]
+            guard c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09 else { return }
+            offset += 1
+        }
+    }
+
+    func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: offset, message: message) }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard peek == byte else { throw error("expected \(what)") }
+        offset += 1
+    }
+
+    /// Consumes `byte` if it is next (after whitespace).
+    @inline(__always) mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        if peek == byte { offset += 1; return true }
+        return false
+    }
+
+    // MARK: - Strings
+
+    /// Reads a string token (the opening quote must be next).
+    mutating func string() throws(JSONSyntaxError) -> String {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else { throw error("expected a string") }
+        offset += 1
+        let start = offset
+        // Fast path: no escapes.
+        while offset < end {
+            let c = base[offset]
+            if c == UInt8(ascii: "\"") {
+                let buffer = UnsafeBufferPointer(start: base + start, count: offset - start)
+                offset += 1
+                if let s = String(validating: buffer, as: UTF8.self) { return s }
+                throw JSONSyntaxError(offset: start, message: "string is not valid UTF-8")
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw error("control character in string") }
+            offset += 1
+        }
+        guard offset < end else { throw error("unterminated string") }
+        var bytes = Array(UnsafeBufferPointer(start: base + start, count: offset - start))
+        while offset < end {
+            let c = base[offset]
+            if c == UInt8(ascii: "\"") {
+                offset += 1
+                if let s = String(validating: bytes, as: UTF8.self) { return s }
+                throw JSONSyntaxError(offset: start, message: "string is not valid UTF-8")
+            }
+            if c < 0x20 { throw error("control character in string") }
+            if c != UInt8(ascii: "\\") {
+                bytes.append(c)
+                offset += 1
+                continue
+            }
+            offset += 1
+            guard offset < end else { break }
+            let e = base[offset]
+            offset += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(e)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0c)
+            case UInt8(ascii: "n"): bytes.append(0x0a)
+            case UInt8(ascii: "r"): bytes.append(0x0d)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xd800..<0xdc00).contains(scalar) {
+                    guard peek == UInt8(ascii: "\\"), offset + 1 < end, base[offset + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    offset += 2
+                    let low = try hex4()
+                    guard (0xdc00..<0xe000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
+                } else if (0xdc00..<0xe000).contains(scalar) {
+                    throw error("unpaired surrogate in \\u escape")
+                }
+                bytes.append(contentsOf: String(Unicode.Scalar(scalar)!).utf8)
+            default:
+                throw JSONSyntaxError(offset: offset - 1, message: "invalid escape \\\(Character(Unicode.Scalar(e)))")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard offset + 4 <= end else { throw error("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = base[offset]
+            let digit: UInt8
+            switch c {
+            case 0x30...0x39: digit = c - 0x30
+            case 0x41...0x46: digit = c - 0x41 + 10
+            case 0x61...0x66: digit = c - 0x61 + 10
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            offset += 1
+        }
+        return value
+    }
+
+    // MARK: - Numbers
+
+    private static let powersOfTen: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
+
+    /// Reads a number token. Exact: Clinger's fast path when it applies, else `strtod`.
+    mutating func number() throws(JSONSyntaxError) -> JSONNumber {
+        skipWhitespace()
+        let start = offset
+        var negative = false
+        if peek == UInt8(ascii: "-") { negative = true; offset += 1 }
+        if peek == UInt8(ascii: "I") { return try literalNumber(negative ? "-Infinity" : "Infinity", start: start) }
+        if peek == UInt8(ascii: "N"), !negative { return try literalNumber("NaN", start: start) }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var truncated = false
+        var exponent = 0
+        @inline(__always) func digit(_ d: UInt64, fraction: Bool) {
+            if mantissa == 0 && d == 0 {
+                if fraction { exponent -= 1 }
+            } else if significant < 19 {
+                mantissa = mantissa * 10 + d
+                significant += 1
+                if fraction { exponent -= 1 }
+            } else {
+                truncated = true
+                if !fraction { exponent += 1 }
+            }
+        }
+        guard peek >= 0x30 && peek <= 0x39 else { throw error("expected a number") }
+        if peek == 0x30 {
+            offset += 1
+            if peek >= 0x30 && peek <= 0x39 { throw error("leading zeros are not allowed") }
+        } else {
+            while peek >= 0x30 && peek <= 0x39 {
+                digit(UInt64(peek - 0x30), fraction: false)
+                offset += 1
+            }
+        }
+        if peek == UInt8(ascii: ".") {
+            offset += 1
+            guard peek >= 0x30 && peek <= 0x39 else { throw error("expected a digit after the decimal point") }
+            while peek >= 0x30 && peek <= 0x39 {
+                digit(UInt64(peek - 0x30), fraction: true)
+                offset += 1
+            }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            offset += 1
+            var exponentNegative = false
+            if peek == UInt8(ascii: "+") { offset += 1 } else if peek == UInt8(ascii: "-") { exponentNegative = true; offset += 1 }
+            guard peek >= 0x30 && peek <= 0x39 else { throw error("expected a digit in the exponent") }
+            var e = 0
+            while peek >= 0x30 && peek <= 0x39 {
+                if e < 100_000 { e = e * 10 + Int(peek - 0x30) }
+                offset += 1
+            }
+            exponent += exponentNegative ? -e : e
+        }
+        if !truncated, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            value = exponent >= 0 ? value * Self.powersOfTen[exponent] : value / Self.powersOfTen[-exponent]
+            return .finite(negative ? -value : value)
+        }
+        return .finite(slowNumber(start: start))
+    }
+
+    private func slowNumber(start: Int) -> Double {
+        var text = [CChar](repeating: 0, count: offset - start + 1)
+        for i in 0..<(offset - start) { text[i] = CChar(bitPattern: base[start + i]) }
+        return strtod(text, nil)  // ±inf on overflow: the caller refuses it as out of range
+    }
+
+    private mutating func literalNumber(_ word: String, start: Int) throws(JSONSyntaxError) -> JSONNumber {
+        offset = start
+        for byte in word.utf8 {
+            guard peek == byte else { throw error("expected a number") }
+            offset += 1
+        }
+        return .notFinite(word)
+    }
+
+    // MARK: - Literals and skipping
+
+    /// Consumes `true`, `false` or `null` if next; returns which.
+    mutating func literal() throws(JSONSyntaxError) -> Bool? {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: "t"): try word("true"); return true
+        case UInt8(ascii: "f"): try word("false"); return false
+        case UInt8(ascii: "n"): try word("null"); return nil
+        default: throw error("expected a value")
+        }
+    }
+
+    private mutating func word(_ text: StaticString) throws(JSONSyntaxError) {
+        let count = text.utf8CodeUnitCount
+        guard offset + count <= end else { throw error("invalid literal") }
+        for i in 0..<count where base[offset + i] != text.utf8Start[i] { throw error("invalid literal") }
+        offset += count
+    }
+
+    /// Skips one value of any kind, refusing nesting deeper than `depth` more levels.
+    mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth > 0 else { throw error("JSON nesting is deeper than the limit (limits.max_json_depth)") }
+            let close = peek == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            offset += 1
+            if consume(close) { return }
+            repeat {
+                if isObject {
+                    _ = try string()
+                    try expect(UInt8(ascii: ":"), "':' after an object key")
+                }
+                try skipValue(depth: depth - 1)
+            } while consume(UInt8(ascii: ","))
+            try expect(close, isObject ? "',' or '}'" : "',' or ']'")
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): _ = try literal()
+        default: _ = try number()
+        }
+    }
+}
+
+/// A value read where an event expects a scalar.
+enum JSONScalar {
+    case string(String)
+    case number(JSONNumber)
+    case bool(Bool)
+    case null
+    /// An object or array (already skipped): "an object" or "an array".
+    case compound(String)
+}
+
+extension JSONScanner {
+    /// Reads any value; objects and arrays are skipped (within `depth` levels) and reported as compound.
+    mutating func scalar(depth: Int) throws(JSONSyntaxError) -> JSONScalar {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            if let b = try literal() { return .bool(b) }
+            return .null
+        case UInt8(ascii: "{"):
+            try skipValue(depth: depth)
+            return .compound("an object")
+        case UInt8(ascii: "["):
+            try skipValue(depth: depth)
+            return .compound("an array")
+        default: return .number(try number())
+        }
+    }
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// The models of the daemon, each behind its own lock.
+
+import MWStats
+import Synchronization
+
+/// One model's state behind its lock. Ingestion and scrapes of different models never contend.
+final class ModelBox: Sendable {
+    let name: String
+    let state: Mutex<ModelState>
+    /// The settings as given (config file or PUT), for the status JSON.
+    let settings: Mutex<ModelSettings>
+
+    init(name: String, settings: ModelSettings, options: ModelOptions, key: FingerprintKey) {
+        self.name = name
+        self.state = Mutex(ModelState(name: name, options: options, key: key))
+        self.settings = Mutex(settings)
+    }
+}
+
+/// What went wrong with a model-level request; each maps to a status and an API error code.
+enum ModelStoreError: Error, Equatable {
+    case invalidName(String)
+    case unknownModel(String)
+    case tooManyModels(limit: Int)
+    case conflict(field: String, message: String)
+}
+
+/// The daemon's models by name. The table has its own lock, held only to find, add or remove a
+/// model; the statistics are behind each model's lock.
+final class ModelStore: Sendable {
+    private let models = Mutex<[String: ModelBox]>([:])
+    private let configuration: Configuration
+    let key: FingerprintKey
+
+    init(configuration: Configuration, key: FingerprintKey = .random()) {
+        self.configuration = configuration
+        self.key = key
+        models.withLock { table in
+            for (name, settings) in configuration.models {
+                table[name] = ModelBox(name: name, settings: settings, options: settings.options(under: configuration), key: key)
+            }
+        }
+    }
+
+    /// The model called `name`; created with default settings when `allow_unknown_models` is on.
+    func model(_ name: String, create: Bool) throws(ModelStoreError) -> ModelBox {
+        guard Names.isValidModelName(name) else { throw .invalidName(name) }
+        let configuration = self.configuration
+        let key = self.key
+        let result: Result<ModelBox, ModelStoreError> = models.withLock { table in
+            if let box = table[name] { return .success(box) }
+            guard create && configuration.allowUnknownModels else { return .failure(.unknownModel(name)) }
+            guard table.count < configuration.limits.maxModels else { return .failure(.tooManyModels(limit: configuration.limits.maxModels)) }
+            let settings = ModelSettings()
+            let box = ModelBox(name: name, settings: settings, options: settings.options(under: configuration), key: key)
+            table[name] = box
+            return .success(box)
+        }
+        return try result.get()
+    }
+
+    /// Creates or updates a model's settings. Returns true when the model was created.
+    func put(_ name: String, settings: ModelSettings) throws(ModelStoreError) -> Bool {
+        guard Names.isValidModelName(name) else { throw .invalidName(name) }
+        let configuration = self.configuration
+        let key = self.key
+        let options = settings.options(under: configuration)
+        let result: Result<Bool, ModelStoreError> = models.withLock { table in
+            if let box = table[name] {
+                let updated: Result<Void, EventRejection> = box.state.withLock { state in
+                    Result { () throws(EventRejection) in try state.update(options: options) }
+                }
+                if case .failure(let e) = updated { return .failure(.conflict(field: e.field, message: e.message)) }
+                box.settings.withLock { $0 = settings }
+                return .success(false)
+            }
+            guard table.count < configuration.limits.maxModels else { return .failure(.tooManyModels(limit: configuration.limits.maxModels)) }
+            table[name] = ModelBox(name: name, settings: settings, options: options, key: key)
+            return .success(true)
+        }
+        return try result.get()
+    }
+
+    /// Forgets a model and its state; false when there was none.
+    func delete(_ name: String) -> Bool {
+        models.withLock { $0.removeValue(forKey: name) != nil }
+    }
+
+    /// Every model, sorted by name.
+    func all() -> [ModelBox] {
+        models.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+    }
+
+    /// The model called `name`, if it exists.
+    func existing(_ name: String) -> ModelBox? {
+        models.withLock { $0[name] }
+    }
+}
