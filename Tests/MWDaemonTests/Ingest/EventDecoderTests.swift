@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// Body shapes, JSON strictness and per-field validation of the event decoder.
+
+import Foundation
+import MWStats
+import Testing
+@testable import MWDaemon
+
+@Suite struct EventDecoderTests {
+    private func predictions(_ text: String, ndjson: Bool = false, limits: EventLimits = EventLimits()) throws(BodyError) -> DecodedBatch<PredictionEvent> {
+        try EventDecoder.predictions(Array(text.utf8), ndjson: ndjson, limits: limits)
+    }
+
+    private func rejection(_ text: String) throws -> EventRejection {
+        let batch = try predictions(text)
+        #expect(batch.events.isEmpty)
+        return try #require(batch.errors.first?.rejection)
+    }
+
+    @Test func aSingleObjectWithEveryField() throws {
+        let batch = try predictions("""
+            {"id": "req-81723", "version": "v3", "timestamp": 1732430000.5,
+             "features": {"amount": 123.45, "country": "ES", "age": 37, "is_new": true, "coupon": null},
+             "prediction": 1, "score": 0.87, "latency_ms": 12.5}
+            """)
+        #expect(batch.errors.isEmpty)
+        let e = try #require(batch.events.first?.event)
+        #expect(e.id == "req-81723")
+        #expect(e.version == "v3")
+        #expect(e.timestamp == 1_732_430_000.5)
+        #expect(e.features == [Feature(name: "amount", value: .number(123.45)), Feature(name: "country", value: .category("ES")),
+                               Feature(name: "age", value: .number(37)), Feature(name: "is_new", value: .category("true")),
+                               Feature(name: "coupon", value: .missing)])
+        #expect(e.prediction == .number(1))
+        #expect(e.score == 0.87)
+        #expect(e.latencyMs == 12.5)
+    }
+
+    @Test func arraysAndNDJSONKeepIndices() throws {
+        let array = try predictions(#"[{"prediction": 1}, 5, {"prediction": "x", "bogus": 1}, {"prediction": true}]"#)
+        #expect(array.events.map(\.index) == [0, 3])
+        #expect(array.errors.map(\.index) == [1, 2])
+        #expect(array.errors.map(\.rejection.reason) == ["not_an_object", "unknown_field"])
+
+        let lines = "{\"prediction\": 1}\n\n{\"prediction\": 2}\r\n{broken\n{\"prediction\": 3}\n"
+        for ndjson in [true, false] {  // recognised without its content type too
+            let batch = try predictions(lines, ndjson: ndjson)
+            #expect(batch.events.map(\.index) == [0, 1, 3])
+            #expect(batch.errors.map(\.index) == [2])
+            #expect(batch.errors.first?.rejection.reason == "invalid_json")
+            #expect(batch.errors.first?.rejection.message.hasPrefix("line 4:") == true)
+        }
+    }
+
+    @Test func unparseableBodiesAreRefusedWhole() {
+        #expect(throws: BodyError.empty) { try predictions("  \n") }
+        for text in [#"[{"prediction": 1},"#, #"{"prediction": 1"#, #"[{"prediction": 1}] x"#, #""just a string""#,
+                     #"{"prediction": 01}"#, #"{"prediction": 1.}"#, "{\"id\": \"a\u{01}\"}", #"{"id": "\x"}"#,
+                     #"{"id": "\ud800"}"#, #"[{"prediction": 1,}]"#] {
+            #expect(throws: BodyError.self, "\(text)") { try predictions(text) }
+        }
+        #expect(throws: BodyError.self) { try EventDecoder.predictions([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d], ndjson: false, limits: EventLimits()) }
+        // Every NDJSON line broken: nothing parses at all.
+        #expect(throws: BodyError.self) { try predictions("{x\n{y\n", ndjson: true) }
+    }
+
+    @Test func eventLimit() {
+        var limits = EventLimits()
+        limits.maxEvents = 2
+        #expect(throws: BodyError.tooManyEvents(limit: 2)) { try predictions(#"[{"prediction":1},{"prediction":1},{"prediction":1}]"#, limits: limits) }
+        #expect(throws: BodyError.tooManyEvents(limit: 2)) { try predictions("{\"prediction\":1}\n{\"prediction\":1}\n{\"prediction\":1}", ndjson: true, limits: limits) }
+    }
+
+    @Test func depthLimit() {
+        var limits = EventLimits()
+        limits.maxDepth = 4
+        #expect(throws: BodyError.self) { try predictions(#"{"prediction": 1, "x": [[[[1]]]]}"#, limits: limits) }
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(throws: BodyError.self) { try predictions(#"{"x": \#(deep)"#) }
+    }
+
+    @Test func numbersAreExact() throws {
+        for (text, value) in [("0.1", 0.1), ("1e-7", 1e-7), ("-0.0", -0.0), ("123456789012345678901", 123456789012345678901.0),
+                              ("0.30000000000000004", 0.30000000000000004), ("1.7976931348623157e308", 1.7976931348623157e308),
+                              ("5e-324", 5e-324), ("2.2250738585072014E-308", 2.2250738585072014e-308), ("12.5e+1", 125)] {
+            let e = try #require(try predictions(#"{"prediction": \#(text)}"#).events.first?.event)
+            #expect(e.prediction == .number(value), "\(text)")
+        }
+    }
+
+    @Test func stringsUnescape() throws {
+        let e = try #require(try predictions(#"{"prediction": "a\"b\\c\/d\n\u00e9\ud83d\ude00"}"#).events.first?.event)
+        #expect(e.prediction == .string("a\"b\\c/d\né😀"))
+    }
+
+    @Test(arguments: [
+        (#"{"prediction": NaN}"#, "prediction", "not_finite"),
+        (#"{"prediction": 1, "score": -Infinity}"#, "score", "not_finite"),
+        (#"{"prediction": 1e400}"#, "prediction", "out_of_range"),
+        (#"{"prediction": 1, "score": 1.5}"#, "score", "out_of_range"),
+        (#"{"prediction": 1, "score": "0.5"}"#, "score", "invalid_type"),
+        (#"{"prediction": 1, "latency_ms": -1}"#, "latency_ms", "out_of_range"),
+        (#"{"prediction": 1, "id": 5}"#, "id", "invalid_type"),
+        (#"{"prediction": 1, "id": ""}"#, "id", "invalid_id"),
+        (#"{"prediction": 1, "version": "v 1"}"#, "version", "invalid_name"),
+        (#"{"prediction": 1, "timestamp": -5}"#, "timestamp", "out_of_range"),
+        (#"{"prediction": 1, "timestamp": "yesterday"}"#, "timestamp", "invalid_timestamp"),
+        (#"{"prediction": 1, "features": {"9lives": 1}}"#, "features.9lives", "invalid_name"),
+        (#"{"prediction": 1, "features": {"a": 1, "a": 2}}"#, "features.a", "duplicate_field"),
+        (#"{"prediction": 1, "features": {"a": [1]}}"#, "features.a", "invalid_type"),
+        (#"{"prediction": 1, "features": [1]}"#, "features", "invalid_type"),
+        (#"{"prediction": 1, "prediction": 2}"#, "prediction", "duplicate_field"),
+        (#"{"prediction": {"a": 1}}"#, "prediction", "invalid_type"),
+        (#"{"score": 0.5}"#, "prediction", "missing_field"),
+        (#"{"prediction": "a", "scores": {"a": 2}}"#, "scores.a", "out_of_range"),
+        (#"{"prediction": "a", "scores": [0.5]}"#, "scores", "invalid_type"),
+        (#"{"prediction": 1, "score": 0.5, "scores": {"a": 0.5}}"#, "scores", "conflicting_fields"),
+        (#"{"prediction": 1, "predicton": 1}"#, "predicton", "unknown_field"),
+    ])
+    func fieldErrorsNameTheFieldAndReason(text: String, field: String, reason: String) throws {
+        let r = try rejection(text)
+        #expect(r.field == field)
+        #expect(r.reason == reason)
+        #expect(!r.message.isEmpty)
+    }
+
+    @Test func stringAndFeatureLimits() throws {
+        var limits = EventLimits()
+        limits.maxStringBytes = 4
+        limits.maxFeatures = 2
+        let long = try predictions(#"{"prediction": "abcde"}"#, limits: limits)
+        #expect(long.errors.first?.rejection.reason == "string_too_long")
+        let many = try predictions(#"{"prediction": 1, "features": {"a": 1, "b": 2, "c": 3}}"#, limits: limits)
+        #expect(many.errors.first?.rejection.reason == "too_many_features")
+        let id = try predictions(#"{"prediction": 1, "id": "\#(String(repeating: "x", count: 129))"}"#)
+        #expect(id.errors.first?.rejection.reason == "invalid_id")
+    }
+
+    @Test func labels() throws {
+        let batch = try EventDecoder.labels(Array(#"[{"id": "a", "label": 0, "timestamp": "2024-11-24T06:33:20Z"}, {"label": 1}, {"id": "b"}]"#.utf8),
+                                            ndjson: false, limits: EventLimits())
+        #expect(batch.events.first?.event == LabelEvent(id: "a", label: .number(0), timestamp: 1_732_430_000))
+        #expect(batch.errors.map(\.rejection.field) == ["id", "label"])
+    }
+
+    @Test func rfc3339() {
+        #expect(RFC3339.parse("2024-11-24T06:33:20Z") == 1_732_430_000)
+        #expect(RFC3339.parse("2024-11-24t07:33:20.5+01:00") == 1_732_430_000.5)
+        #expect(RFC3339.parse("2024-11-24 06:33:20-00:30") == 1_732_431_800)
+        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == 0)
+        #expect(RFC3339.parse("2024-02-29T00:00:00Z") != nil)
+        for bad in ["2023-02-29T00:00:00Z", "2024-11-24T06:33:20", "2024-13-01T00:00:00Z", "2024-11-24T25:00:00Z", "20241124T063320Z",
+                    "2024-11-24T06:33:20.Z", "2024-11-24T06:33:20Zjunk"] {
+            #expect(RFC3339.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
