@@ -74,6 +74,9 @@ struct FieldReader {
 
     init(limits: EventLimits) { self.limits = limits }
 
+    /// `features.<name>`, built only when an error needs it.
+    private static func featureField(_ name: String) -> String { "features." + String(name.prefix(128)) }
+
     private mutating func fail(_ field: String, _ reason: String, _ message: String) {
         if problem == nil { problem = EventRejection(field: field, reason: reason, message: message) }
     }
@@ -99,11 +102,11 @@ struct FieldReader {
     }
 
     /// A finite number, or nil with a problem recorded.
-    private mutating func finite(_ number: JSONNumber, _ field: String) -> Double? {
+    private mutating func finite(_ number: JSONNumber, _ field: @autoclosure () -> String) -> Double? {
         switch number {
         case .finite(let x) where x.isFinite: return x
-        case .finite: fail(field, "out_of_range", "\(field) is out of the range of a double"); return nil
-        case .notFinite(let word): fail(field, "not_finite", "\(field) is \(word); only finite numbers are accepted"); return nil
+        case .finite: fail(field(), "out_of_range", "\(field()) is out of the range of a double"); return nil
+        case .notFinite(let word): fail(field(), "not_finite", "\(field()) is \(word); only finite numbers are accepted"); return nil
         }
     }
 
@@ -250,36 +253,38 @@ struct FieldReader {
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
             guard problem == nil else { continue }  // the event is refused anyway: just read on
-            let field = "features.\(name.prefix(128))"
             guard out.count < limits.maxFeatures else {
                 fail(key, "too_many_features", "more than \(limits.maxFeatures) features (limits.max_features_per_event)")
                 continue
             }
             guard Names.isValidFeatureName(name) else {
-                fail(field, "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
+                fail(Self.featureField(name), "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
                 continue
             }
             // Duplicate names: a linear scan while small, a set beyond.
+            var duplicate = false
             if out.count < 16 {
-                if out.contains(where: { $0.name == name }) { fail(field, "duplicate_field", "feature \(name) appears twice"); continue }
+                duplicate = out.contains(where: { $0.name == name })
             } else {
                 if names == nil { names = Set(out.map(\.name)) }
-                if !names!.insert(name).inserted { fail(field, "duplicate_field", "feature \(name) appears twice"); continue }
+                duplicate = !names!.insert(name).inserted
             }
+            if duplicate { fail(Self.featureField(name), "duplicate_field", "feature \(name) appears twice"); continue }
             switch value {
             case .number(let n):
-                guard let x = finite(n, field) else { continue }
+                guard let x = finite(n, Self.featureField(name)) else { continue }
                 out.append(Feature(name: name, value: .number(x)))
             case .string(let text):
                 guard text.utf8.count <= limits.maxStringBytes else {
-                    fail(field, "string_too_long", "\(field) is \(text.utf8.count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
+                    fail(Self.featureField(name), "string_too_long",
+                         "\(Self.featureField(name)) is \(text.utf8.count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
                     continue
                 }
                 out.append(Feature(name: name, value: .category(text)))
             case .bool(let b): out.append(Feature(name: name, value: .category(b ? "true" : "false")))
             case .null: out.append(Feature(name: name, value: .missing))
             case .compound:
-                fail(field, "invalid_type", "\(field) must be a number, string, boolean or null, got \(kind(value))")
+                fail(Self.featureField(name), "invalid_type", "\(Self.featureField(name)) must be a number, string, boolean or null, got \(kind(value))")
             }
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in features")

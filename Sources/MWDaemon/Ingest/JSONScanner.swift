@@ -48,9 +48,9 @@ struct JSONScanner {
 
     func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: offset, message: message) }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+    mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(JSONSyntaxError) {
         skipWhitespace()
-        guard peek == byte else { throw error("expected \(what)") }
+        guard peek == byte else { throw error("expected \(what())") }
         offset += 1
     }
 
@@ -69,17 +69,20 @@ struct JSONScanner {
         guard peek == UInt8(ascii: "\"") else { throw error("expected a string") }
         offset += 1
         let start = offset
+        var ascii = true
         // Fast path: no escapes.
         while offset < end {
             let c = base[offset]
             if c == UInt8(ascii: "\"") {
                 let buffer = UnsafeBufferPointer(start: base + start, count: offset - start)
                 offset += 1
+                if ascii { return String(decoding: buffer, as: UTF8.self) }  // ASCII is valid UTF-8
                 if let s = String(validating: buffer, as: UTF8.self) { return s }
                 throw JSONSyntaxError(offset: start, message: "string is not valid UTF-8")
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in string") }
+            ascii = ascii && c < 0x80
             offset += 1
         }
         guard offset < end else { throw error("unterminated string") }
