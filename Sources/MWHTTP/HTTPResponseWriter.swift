@@ -17,14 +17,15 @@ enum HTTPResponseWriter {
     ///   - response: what the handler built.
     ///   - isHead: a `HEAD` request: headers as for `GET`, no body.
     ///   - keepAlive: false adds `Connection: close`.
-    ///   - gzip: the client accepts gzip; compress a compressible body above the threshold.
+    ///   - gzip: the client accepts gzip; compress a compressible body above the threshold
+    ///     (zlib level 1 from 64 KiB: a large scrape compresses 3× faster for ~15 % more bytes).
     ///   - date: the cached `Date` value.
     static func write(_ response: HTTPResponse, isHead: Bool, keepAlive: Bool, minorVersion: Int, gzip: Bool,
                       date: String, into out: inout [UInt8]) {
         var body = response.body
         var encoded = false
         if gzip && response.compressible && body.count >= minimumGzipBytes && response.headers["Content-Encoding"] == nil,
-           let compressed = try? Gzip.compress(body) {
+           let compressed = try? Gzip.compress(body, level: body.count >= 64 * 1024 ? 1 : 6) {
             body = compressed
             encoded = true
         }

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers of the benchmarks: tools, ports, wrk, nginx, /proc figures."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def ensure_tools():
+    missing = [pkg for tool, pkg in (("wrk", "wrk"), ("nginx", "nginx-light")) if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool)]
+    if missing:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq"] + missing, check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("server did not come up: " + url)
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wrk(url, connections, duration, pids, script=None):
+    before = cpu_ticks(pids)
+    threads = 1 if connections < 100 else 2
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
+    cpu = cpu_ticks(pids) - before
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p99_ms": p99, "cpu_us": cpu / max(total, 1) * 1e6,
+            "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def start_nginx(workdir, port):
+    page = os.path.join(workdir, "page.html")
+    with open(page, "w") as f:
+        f.write("<html><body>" + ("x" * 20460) + "</body></html>")
+    conf = os.path.join(workdir, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("""
+worker_processes 1;
+daemon off;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:%(port)d;
+    location = /204 { return 204; }
+    location = /page.html { root %(dir)s; }
+    location /post { client_body_buffer_size 1m; return 202 '{"accepted":1,"duplicates":0,"rejected":0,"errors":[]}'; }
+  }
+}
+""" % {"dir": workdir, "port": port})
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_up("http://127.0.0.1:%d/page.html" % port)
+    return proc
+
+
+
+
+def build_release():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "modelwatch"], cwd=REPO, check=True)
+    return os.path.join(REPO, ".build", "release", "modelwatch")
+
+
+def start_modelwatch(binary, workdir, port, config=None):
+    cmd = [binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(workdir, "data"),
+           "--log-level", "warning"]
+    if config:
+        path = os.path.join(workdir, "modelwatch.yaml")
+        with open(path, "w") as f:
+            f.write(config)
+        cmd += ["--config", path]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_up("http://127.0.0.1:%d/healthz" % port)
+    return proc
+
+
+def children(pid):
+    return [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
