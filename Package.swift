@@ -50,6 +50,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Micro-benchmarks of the decoder and the statistics core (prints figures; see Benchmarks/README.md).
+        .executableTarget(name: "stats-bench", dependencies: ["MWDaemon", "MWStats"], path: "Benchmarks/StatsBench"),
         // A raw-socket HTTP client shared by the test targets.
         .target(name: "MWTestSupport", dependencies: ["MWSockets"], path: "Tests/MWTestSupport"),
         .testTarget(name: "MWNativeTests", dependencies: ["MWNative"]),

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // Request bodies to decoded events: one object, an array, or NDJSON; per-event errors.
 
-import MWStats
+public import MWStats
 
 /// The limits of SPEC section 3 that apply while decoding.
-struct EventLimits: Sendable {
-    var maxEvents = 100_000
-    var maxFeatures = 1_000
-    var maxStringBytes = 1_024
-    var maxDepth = 32
-    var maxClasses = 100
+public struct EventLimits: Sendable {
+    public var maxEvents = 100_000
+    public var maxFeatures = 1_000
+    public var maxStringBytes = 1_024
+    public var maxDepth = 32
+    public var maxClasses = 100
     static let maxIDBytes = 128
     /// Latest accepted timestamp: 9999-12-31T23:59:59Z.
     static let maxTimestamp = 253_402_300_799.0
 
-    init() {}
+    public init() {}
 
-    init(_ limits: Limits) {
+    public init(_ limits: Limits) {
         maxEvents = limits.maxEventsPerRequest
         maxFeatures = limits.maxFeaturesPerEvent
         maxStringBytes = limits.maxStringBytes
@@ -26,7 +26,7 @@ struct EventLimits: Sendable {
 }
 
 /// Why a whole body was refused; nothing of it is accepted.
-enum BodyError: Error, Equatable {
+public enum BodyError: Error, Equatable {
     case empty
     /// Unparseable; `line` is the NDJSON line (1-based) when known.
     case syntax(JSONSyntaxError, line: Int?)
@@ -34,9 +34,9 @@ enum BodyError: Error, Equatable {
 }
 
 /// The events of one body, with the index of each in the request and the per-event errors.
-struct DecodedBatch<Event> {
-    var events: [(index: Int, event: Event)] = []
-    var errors: [(index: Int, rejection: EventRejection)] = []
+public struct DecodedBatch<Event> {
+    public var events: [(index: Int, event: Event)] = []
+    public var errors: [(index: Int, rejection: EventRejection)] = []
 }
 
 /// Decodes request bodies straight from bytes into events (no intermediate JSON tree).
@@ -46,14 +46,14 @@ struct DecodedBatch<Event> {
 /// the first). An array or a single object that does not parse is refused whole (400); in NDJSON
 /// each line stands alone, so a broken line is a per-event error unless every line is broken.
 /// Event indices count array elements, or non-blank NDJSON lines, from 0.
-enum EventDecoder {
+public enum EventDecoder {
     typealias One<E> = (inout JSONScanner, EventLimits) throws(JSONSyntaxError) -> Result<E, EventRejection>
 
-    static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
+    public static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
         try decode(body, ndjson: ndjson, limits: limits, one: prediction)
     }
 
-    static func labels(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<LabelEvent> {
+    public static func labels(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<LabelEvent> {
         try decode(body, ndjson: ndjson, limits: limits, one: label)
     }
 

@@ -6,9 +6,9 @@ import Glibc
 #endif
 
 /// A syntax error: where, and what was expected. The whole body is refused (400).
-struct JSONSyntaxError: Error, Equatable {
-    let offset: Int
-    let message: String
+public struct JSONSyntaxError: Error, Equatable {
+    public let offset: Int
+    public let message: String
 }
 
 /// A number token: finite, or one of the non-JSON literals Python's `json.dumps` emits, which

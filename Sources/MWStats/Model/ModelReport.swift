@@ -46,19 +46,30 @@ public struct ModelReport: Sendable {
 }
 
 extension ModelState {
-    /// Expires what is due at `now` and reports every version and window.
+    /// Expires what is due at `now` and reports every version and window, reusing each
+    /// window's merge of its older slices between calls within the same slice.
     public mutating func report(now: Double) -> ModelReport {
         expire(now: now)
-        return snapshotReport(now: now)
+        var merged: [[PerformanceSlice]] = []
+        for v in versionStates.indices {
+            merged.append(options.windows.indices.map { w in mergeWindow(version: v, window: w, now: now) })
+        }
+        return makeReport(now: now) { v, w in merged[v][w] }
     }
 
-    /// The report at `now` without expiring first (for read-only callers).
+    /// The report at `now` without expiring or caching (for read-only callers).
     public func snapshotReport(now: Double) -> ModelReport {
+        makeReport(now: now) { v, w in versionStates[v].windows[w].merged(at: now) }
+    }
+
+    private func makeReport(now: Double, merge: (Int, Int) -> PerformanceSlice) -> ModelReport {
         let minSamples = UInt64(max(1, options.minSamples))
         let binary = task == .binary
-        let versionReports = versionStates.map { state -> VersionReport in
-            let windows = zip(options.windows, state.windows).map { spec, window -> WindowReport in
-                let slice = window.merged(at: now)
+        let versionReports = versionStates.indices.map { v -> VersionReport in
+            let state = versionStates[v]
+            let windows = options.windows.indices.map { w -> WindowReport in
+                let spec = options.windows[w]
+                let slice = merge(v, w)
                 let outcomes = slice.classification.confusion.total + slice.regression.count
                 let enough = outcomes >= minSamples
                 return WindowReport(

@@ -35,6 +35,11 @@ public struct ModelState: Sendable {
     public private(set) var classes: ClassTable
     private var versions: [VersionState] = []
     var versionStates: [VersionState] { versions }
+
+    /// Window `w` of version `v` merged at `now`, through the window's cache of older slices.
+    mutating func mergeWindow(version v: Int, window w: Int, now: Double) -> PerformanceSlice {
+        versions[v].windows[w].mergedCaching(at: now)
+    }
     private var versionIndex: [String: Int] = [:]
     private var joinTable = FingerprintQueue<PendingPrediction>()
     private var orphans = FingerprintQueue<OrphanLabel>()

@@ -5,12 +5,26 @@
 /// positive. ROC AUC from two such histograms is the Mann–Whitney statistic with scores in the
 /// same bin counted as ties, so it differs from the exact AUC by at most half the share of
 /// positive–negative pairs that share a bin (SPEC: ≥ 1,000 bins, within 0.002). Mergeable.
-public struct ScoreHistogram: Sendable, Equatable {
+///
+/// Storage adapts to the traffic of a time slice: up to ``sparseLimit`` observations are kept
+/// as a list of (bin, positive) codes, 4 bytes each; beyond, as dense counts (8 KB). A window
+/// of quiet slices then costs little memory, and merging it costs what it holds, not 2,000
+/// counters per slice.
+public struct ScoreHistogram: Sendable {
     /// Bins over [0, 1]; the SPEC asks for at least 1,000.
     public static let binCount = 1_000
+    /// Observations kept as a list before switching to dense counts.
+    static let sparseLimit = 512
 
-    /// `counts[2·b]` positives and `counts[2·b + 1]` negatives in bin `b`; empty until first use.
-    private var counts: [UInt32] = []
+    private enum Storage: Sendable {
+        case empty
+        /// One code per observation: `2·bin + (positive ? 0 : 1)`.
+        case sparse([UInt16])
+        /// `counts[2·b]` positives and `counts[2·b + 1]` negatives in bin `b`.
+        case dense([UInt32])
+    }
+
+    private var storage = Storage.empty
 
     public init() {}
 
@@ -21,35 +35,98 @@ public struct ScoreHistogram: Sendable, Equatable {
     }
 
     /// True when nothing has been observed.
-    public var isEmpty: Bool { counts.isEmpty }
+    public var isEmpty: Bool {
+        if case .empty = storage { return true }
+        return false
+    }
 
     /// Records one scored outcome.
     public mutating func observe(score: Double, positive: Bool) {
-        if counts.isEmpty { counts = [UInt32](repeating: 0, count: 2 * Self.binCount) }
-        counts[2 * Self.bin(score) + (positive ? 0 : 1)] &+= 1
+        add(code: 2 * Self.bin(score) + (positive ? 0 : 1))
     }
 
-    /// Adds every bin of `other`.
-    public mutating func merge(_ other: ScoreHistogram) {
-        guard !other.counts.isEmpty else { return }
-        if counts.isEmpty { counts = other.counts; return }
-        counts.withUnsafeMutableBufferPointer { mine in
-            other.counts.withUnsafeBufferPointer { theirs in
-                for i in 0..<mine.count { mine[i] &+= theirs[i] }
+    private mutating func add(code: Int) {
+        switch storage {
+        case .empty:
+            storage = .sparse([UInt16(code)])
+        case .sparse(var codes):
+            storage = .empty  // release the reference so the append does not copy
+            if codes.count < Self.sparseLimit {
+                codes.append(UInt16(code))
+                storage = .sparse(codes)
+            } else {
+                var counts = Self.densify(codes)
+                counts[code] &+= 1
+                storage = .dense(counts)
             }
+        case .dense(var counts):
+            storage = .empty
+            counts[code] &+= 1
+            storage = .dense(counts)
+        }
+    }
+
+    private static func densify(_ codes: [UInt16]) -> [UInt32] {
+        var counts = [UInt32](repeating: 0, count: 2 * binCount)
+        for c in codes { counts[Int(c)] &+= 1 }
+        return counts
+    }
+
+    /// The dense counts (allocated for sparse storage).
+    private var denseCounts: [UInt32]? {
+        switch storage {
+        case .empty: return nil
+        case .sparse(let codes): return Self.densify(codes)
+        case .dense(let counts): return counts
+        }
+    }
+
+    /// Adds every observation of `other`.
+    public mutating func merge(_ other: ScoreHistogram) {
+        switch (storage, other.storage) {
+        case (_, .empty):
+            return
+        case (.empty, _):
+            storage = other.storage
+        case (.sparse(var mine), .sparse(let theirs)) where mine.count + theirs.count <= Self.sparseLimit:
+            storage = .empty
+            mine.append(contentsOf: theirs)
+            storage = .sparse(mine)
+        default:
+            var counts: [UInt32]
+            if case .dense(let c) = storage { counts = c } else { counts = denseCounts! }
+            storage = .empty
+            switch other.storage {
+            case .sparse(let theirs):
+                for c in theirs { counts[Int(c)] &+= 1 }
+            case .dense(let theirs):
+                counts.withUnsafeMutableBufferPointer { mine in
+                    theirs.withUnsafeBufferPointer { t in
+                        for i in 0..<mine.count { mine[i] &+= t[i] }
+                    }
+                }
+            case .empty:
+                break
+            }
+            storage = .dense(counts)
         }
     }
 
     /// How many positives were observed.
     public var positiveCount: UInt64 {
-        var total: UInt64 = 0
-        for b in stride(from: 0, to: counts.count, by: 2) { total += UInt64(counts[b]) }
-        return total
+        switch storage {
+        case .empty: return 0
+        case .sparse(let codes): return UInt64(codes.count { $0 & 1 == 0 })
+        case .dense(let counts):
+            var total: UInt64 = 0
+            for b in stride(from: 0, to: counts.count, by: 2) { total += UInt64(counts[b]) }
+            return total
+        }
     }
 
     /// Area under the ROC curve, or nil when there are no positives or no negatives (undefined).
     public var rocAUC: Double? {
-        guard !counts.isEmpty else { return nil }
+        guard let counts = denseCounts else { return nil }
         var negativesBelow = 0.0, area = 0.0, positives = 0.0
         for b in 0..<Self.binCount {
             let pos = Double(counts[2 * b]), neg = Double(counts[2 * b + 1])
@@ -60,4 +137,9 @@ public struct ScoreHistogram: Sendable, Equatable {
         guard positives > 0, negativesBelow > 0 else { return nil }
         return area / (positives * negativesBelow)
     }
+}
+
+extension ScoreHistogram: Equatable {
+    /// Equal when they hold the same counts, whatever the storage.
+    public static func == (a: ScoreHistogram, b: ScoreHistogram) -> Bool { a.denseCounts == b.denseCounts }
 }

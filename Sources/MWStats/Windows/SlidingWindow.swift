@@ -31,6 +31,11 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
     private var slices: [Slice]
     /// The absolute slice number held at each ring position; `Int64.min` when unused.
     private var stamps: [Int64]
+    /// The merge of every slice before `cachedFor` still in the window at `cachedFor`: those
+    /// slices no longer receive events (only the current one does), so a scrape within the
+    /// same slice merges just the current slice onto it. Dropped when an older slice changes.
+    private var cachedPast: Slice?
+    private var cachedFor = Int64.min
 
     /// - Parameters:
     ///   - length: window length in seconds (> 0).
@@ -58,6 +63,7 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
     /// Applies `body` to the slice containing `now`, recycling the ring position if it held an older slice.
     public mutating func update(at now: Double, _ body: (inout Slice) -> Void) {
         let number = sliceNumber(now)
+        if number < cachedFor { cachedPast = nil; cachedFor = .min }
         let p = position(number)
         if stamps[p] != number {
             if stamps[p] > number { return }  // older than the window already holds: dropped
@@ -65,6 +71,23 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
             stamps[p] = number
         }
         body(&slices[p])
+    }
+
+    /// The same as ``merged(at:)``, reusing the merge of the older slices from the last call
+    /// in the same slice (the slices before the current one do not change).
+    public mutating func mergedCaching(at now: Double) -> Slice {
+        let current = sliceNumber(now)
+        if cachedFor != current || cachedPast == nil {
+            let oldest = current - Int64(sliceCount) + 1
+            var past = empty
+            for p in 0..<sliceCount where stamps[p] >= oldest && stamps[p] < current { past.merge(slices[p]) }
+            cachedPast = past
+            cachedFor = current
+        }
+        var result = cachedPast!
+        let p = position(current)
+        if stamps[p] == current { result.merge(slices[p]) }
+        return result
     }
 
     /// The merge of every slice still inside the window at `now`.

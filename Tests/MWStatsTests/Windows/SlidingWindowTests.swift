@@ -63,4 +63,20 @@ private struct Tally: WindowSlice, Equatable {
         #expect(merged.count == 6_000)  // the last 60 s at 100 events/s
         #expect(merged.counts == [0, 6_000, 0])
     }
+
+    /// The cached merge must always equal the plain merge: random updates (also into older
+    /// slices, as label coverage does) interleaved with reads at a clock that moves forward.
+    @Test func cachedMergeEqualsPlainMerge() {
+        var w = window()
+        var rng = SystemRandomNumberGenerator()
+        var now = 1_000.0
+        for _ in 0..<5_000 {
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<5: w.update(at: now) { $0.count += 1; $0.sum += 1 }
+            case 5: w.update(at: now - Double.random(in: 0..<400, using: &rng)) { $0.count += 10 }
+            case 6..<8: now += Double.random(in: 0..<20, using: &rng)
+            default: #expect(w.mergedCaching(at: now) == w.merged(at: now))
+            }
+        }
+    }
 }
