@@ -41,14 +41,16 @@ struct Serve: ParsableCommand {
         }
         let configFile = config
         let signal = Signals.wait {
-            // SIGHUP: re-read and validate; this version applies nothing live yet beyond checking.
+            // SIGHUP: re-read, validate, apply what can change live; state is kept.
             guard let configFile else {
                 logger.notice("SIGHUP: no config file to reload")
                 return
             }
             do {
-                _ = try EffectiveConfiguration.resolve(file: configFile, listen: listen, dataDir: dataDir, logLevel: logLevel)
-                logger.notice("SIGHUP: config file re-read and valid", metadata: ["file": "\(configFile)"])
+                let fresh = try EffectiveConfiguration.resolve(file: configFile, listen: listen, dataDir: dataDir, logLevel: logLevel)
+                let notes = daemon.reload(fresh)
+                for note in notes { logger.warning("SIGHUP: \(note)") }
+                logger.notice("SIGHUP: config reloaded", metadata: ["file": "\(configFile)", "models": "\(fresh.models.count)"])
             } catch {
                 logger.error("SIGHUP: config reload rejected; keeping the running config", metadata: ["error": "\(error)"])
             }

@@ -4,6 +4,7 @@
 import json
 import math
 import random
+import signal
 import subprocess
 import time
 
@@ -285,3 +286,32 @@ def test_curl_posts_and_promtool_accepts_the_scrape(daemon, tmp_path):
     scrape = subprocess.run(["curl", "-sS", daemon.base + "/metrics"], capture_output=True, timeout=20).stdout
     check = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sighup_reloads_model_settings_and_keeps_state(make_daemon, tmp_path):
+    d = make_daemon(config="models:\n  fraud: {task: binary, label_ttl: 7d}\n")
+    c = Client(d.port)
+    preds, labels = binary_events(40)
+    c.post("/v1/models/fraud/predictions", preds)
+    c.post("/v1/models/fraud/labels", labels[:10])
+    (tmp_path / "modelwatch.yaml").write_text(
+        "min_samples: 5\nmodels:\n  fraud: {task: binary, label_ttl: 2d}\n  churn: {task: multiclass, classes: [a, b]}\n")
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        status, doc = c.get("/v1/models/fraud")
+        if doc["settings"]["label_ttl_seconds"] == 172800:
+            break
+        time.sleep(0.05)
+    assert doc["settings"]["label_ttl_seconds"] == 172800 and doc["settings"]["min_samples"] == 5
+    assert doc["predictions_total"] == 40 and doc["pending_labels"] == 30  # state kept
+    assert c.get("/v1/models/churn")[1]["classes"] == ["a", "b"]
+    # A reload that would change the task of a model with data is refused for that model only.
+    (tmp_path / "modelwatch.yaml").write_text("models:\n  fraud: {task: regression}\n  new: {task: binary}\n")
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while time.time() < deadline and c.get("/v1/models/new")[0] != 200:
+        time.sleep(0.05)
+    assert c.get("/v1/models/new")[0] == 200
+    assert c.get("/v1/models/fraud")[1]["task"] == "binary"
+    assert d.proc.poll() is None

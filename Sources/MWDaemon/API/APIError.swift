@@ -37,3 +37,8 @@ extension BodyError {
         }
     }
 }
+
+extension HTTPResponse {
+    /// The body as text (for logs).
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}

@@ -30,11 +30,14 @@ enum ModelStoreError: Error, Equatable {
 /// model; the statistics are behind each model's lock.
 final class ModelStore: Sendable {
     private let models = Mutex<[String: ModelBox]>([:])
-    private let configuration: Configuration
+    private let current: Mutex<Configuration>
     let key: FingerprintKey
 
+    /// The configuration in force (replaced by ``reload(_:)``).
+    var configuration: Configuration { current.withLock { $0 } }
+
     init(configuration: Configuration, key: FingerprintKey = .random()) {
-        self.configuration = configuration
+        self.current = Mutex(configuration)
         self.key = key
         models.withLock { table in
             for (name, settings) in configuration.models {
@@ -80,6 +83,27 @@ final class ModelStore: Sendable {
             return .success(true)
         }
         return try result.get()
+    }
+
+    /// Applies a re-read configuration (SIGHUP): daemon-wide model defaults and limits, and the
+    /// settings of every model the file declares (created when new). State is kept. Returns
+    /// one line per model that could not be updated.
+    func reload(_ configuration: Configuration) -> [String] {
+        current.withLock { $0 = configuration }
+        var problems: [String] = []
+        for (name, settings) in configuration.models.sorted(by: { $0.key < $1.key }) {
+            do {
+                _ = try put(name, settings: settings)
+            } catch {
+                problems.append("models.\(name): \(error.response.bodyText)")
+            }
+        }
+        // Models that keep their defaults follow the new daemon-wide defaults (min_samples).
+        for box in all() where configuration.models[box.name] == nil {
+            let settings = box.settings.withLock { $0 }
+            _ = try? put(box.name, settings: settings)
+        }
+        return problems
     }
 
     /// Forgets a model and its state; false when there was none.

@@ -72,6 +72,29 @@ public final class Daemon: Sendable {
         return port
     }
 
+    /// Applies a re-read configuration without losing state (SIGHUP): model settings, model
+    /// defaults, `allow_unknown_models` and `max_models`. Keys that need a restart (listener,
+    /// data dir, windows, TLS, auth, other limits) are reported, not applied.
+    /// - Returns: what could not be applied, one line each.
+    public func reload(_ newConfiguration: Configuration) -> [String] {
+        let running = store.configuration
+        var notes: [String] = []
+        if newConfiguration.listen != running.listen { notes.append("listen changed: restart to apply") }
+        if newConfiguration.dataDir != running.dataDir { notes.append("data_dir changed: restart to apply") }
+        if newConfiguration.windows != running.windows { notes.append("windows changed: restart to apply") }
+        if newConfiguration.tls != running.tls || newConfiguration.auth != running.auth { notes.append("tls/auth changed: restart to apply") }
+        var merged = newConfiguration
+        // The listener and the decoder were built with these; keep them until a restart.
+        merged.listen = running.listen
+        merged.dataDir = running.dataDir
+        merged.windows = running.windows
+        var limits = running.limits
+        limits.maxModels = newConfiguration.limits.maxModels
+        if limits != newConfiguration.limits { notes.append("limits other than max_models changed: restart to apply") }
+        merged.limits = limits
+        return notes + store.reload(merged)
+    }
+
     /// Stops accepting, finishes in-flight requests and returns within `gracePeriod` seconds.
     public func stop(gracePeriod: Double = 4) {
         logger.info("shutting down: finishing in-flight requests")
