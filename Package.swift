@@ -53,7 +53,7 @@ let package = Package(
         // Micro-benchmarks of the decoder and the statistics core (prints figures; see Benchmarks/README.md).
         .executableTarget(name: "stats-bench", dependencies: ["MWDaemon", "MWStats"], path: "Benchmarks/StatsBench"),
         // A raw-socket HTTP client shared by the test targets.
-        .target(name: "MWTestSupport", dependencies: ["MWSockets"], path: "Tests/MWTestSupport"),
+        .target(name: "MWTestSupport", dependencies: ["MWSockets", "MWHTTP"], path: "Tests/MWTestSupport"),
         .testTarget(name: "MWNativeTests", dependencies: ["MWNative"]),
         .testTarget(name: "MWSocketsTests", dependencies: ["MWSockets"]),
         .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative", "MWTestSupport"]),

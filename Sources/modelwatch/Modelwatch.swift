@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The command line: serve (default), check-config, hash-token, version.
+// The command line: serve (default), check-config, demo, hash-token, version.
 
 import ArgumentParser
 
@@ -9,6 +9,6 @@ struct Modelwatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Watches machine-learning models in production and serves their performance, drift and data quality on /metrics.",
-        subcommands: [Serve.self, CheckConfig.self, HashToken.self, Version.self],
+        subcommands: [Serve.self, CheckConfig.self, Demo.self, HashToken.self, Version.self],
         defaultSubcommand: Serve.self)
 }

@@ -123,3 +123,20 @@ def test_serve_refuses_auth_tokens_it_cannot_enforce_yet(tmp_path):
     r = run("serve", "--config", str(cfg), "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "d"))
     assert r.returncode == 1
     assert "auth.tokens is configured but not enforced" in r.stderr
+
+
+def test_demo_sends_predictions_and_labels_that_become_metrics(daemon):
+    r = subprocess.run([BINARY, "demo", "--target", daemon.base, "--rate", "400", "--duration", "2.5",
+                        "--label-delay", "0.3", "--model", "fraud-demo"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "predictions" in r.stdout
+    text = urllib.request.urlopen(daemon.base + "/metrics", timeout=5).read().decode()
+    total = [l for l in text.splitlines() if l.startswith('modelwatch_predictions_total{model="fraud-demo"')]
+    assert total and float(total[0].split()[-1]) >= 500
+    assert any(l.startswith('modelwatch_accuracy{model="fraud-demo"') for l in text.splitlines())
+    assert any(l.startswith('modelwatch_roc_auc{model="fraud-demo"') for l in text.splitlines())
+
+
+def test_demo_refuses_a_bad_target():
+    r = subprocess.run([BINARY, "demo", "--target", "https://example.com"], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "--target" in r.stderr
