@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compact summary of a numeric feature's reference values.
+
+/// What is kept of a numeric reference column: about 210 cut points and, per cell between and
+/// at them, the count and sum of reference values — a few KB whatever the reference size.
+///
+/// Cut points (`edges`) are the unique reference quantiles at 0, 1/200, …, 1 together with the
+/// 10-bin PSI edges (unique quantiles at 0.1…0.9), all as numpy's linear interpolation computes
+/// them. Cells alternate: cell 2i is the open interval below `edges[i]` (above `edges[i−1]`),
+/// cell 2i+1 holds values equal to `edges[i]`, and the last cell is above the last edge. Windows
+/// count their values in the same cells, so that:
+/// - PSI and Jensen–Shannon on the PSI bins are exact (ties at edges included);
+/// - the KS statistic is exact at every edge, and off by at most the reference mass strictly
+///   inside one cell (≤ 1/200) in between;
+/// - the Wasserstein distance integrates |F_ref − F_win| cell by cell, exactly where the two CDFs
+///   do not cross inside a cell (window values assumed spread in a cell as the reference's are).
+public struct NumericReference: Sendable, Equatable {
+    public let count: Int
+    public let mean: Double
+    /// Population standard deviation (ddof 0).
+    public let standardDeviation: Double
+    public let minimum: Double
+    public let maximum: Double
+    public let edges: [Double]
+    /// Index into `edges` of each PSI edge.
+    public let psiEdgeIndices: [Int]
+    /// Reference values per cell (2·edges + 1 cells).
+    public let cellCounts: [Double]
+    /// Sum of the reference values per cell (for the Wasserstein integral).
+    public let cellSums: [Double]
+
+    /// Quantile levels of the fine edges: 0, 1/200, …, 1.
+    public static let fineLevels = 200
+
+    /// Summarises finite values (at least one).
+    public init(values: [Double]) {
+        precondition(!values.isEmpty, "a numeric reference needs at least one value")
+        let sorted = values.sorted()
+        let n = sorted.count
+        count = n
+        var sum = 0.0
+        for v in sorted { sum += v }
+        mean = sum / Double(n)
+        var squares = 0.0
+        for v in sorted { squares += (v - mean) * (v - mean) }
+        standardDeviation = (squares / Double(n)).squareRoot()
+        minimum = sorted[0]
+        maximum = sorted[n - 1]
+        var psi: [Double] = []
+        for i in 1...9 {
+            let q = Quantiles.linear(sorted, Double(i) / 10)
+            if psi.last != q { psi.append(q) }  // numpy.unique of ascending values
+        }
+        var all = psi
+        for i in 0...Self.fineLevels { all.append(Quantiles.linear(sorted, Double(i) / Double(Self.fineLevels))) }
+        all.sort()
+        var unique: [Double] = []
+        for e in all where unique.last != e { unique.append(e) }
+        edges = unique
+        psiEdgeIndices = psi.map { e in unique.firstIndex(of: e)! }
+        var counts = [Double](repeating: 0, count: 2 * unique.count + 1)
+        var sums = counts
+        for v in sorted {
+            let c = Self.cell(of: v, edges: unique)
+            counts[c] += 1
+            sums[c] += v
+        }
+        cellCounts = counts
+        cellSums = sums
+    }
+
+    /// The cell of `v` among `edges`: `2·i` for the open interval below `edges[i]`, `2·i + 1`
+    /// for `v == edges[i]`.
+    @inline(__always)
+    public static func cell(of v: Double, edges: [Double]) -> Int {
+        var lo = 0, hi = edges.count
+        while lo < hi {  // first edge ≥ v
+            let mid = (lo + hi) >> 1
+            if edges[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < edges.count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
+    }
+
+    public func cell(of v: Double) -> Int { Self.cell(of: v, edges: edges) }
+
+    /// The cell of `v` and where it sits inside an open cell (0 at the lower edge, 1 at the upper).
+    public func locate(_ v: Double) -> (cell: Int, offset: Double) {
+        let c = cell(of: v)
+        guard c % 2 == 0, c > 0, c < cellCounts.count - 1 else { return (c, 0) }
+        let a = edges[c / 2 - 1], b = edges[c / 2]
+        return (c, (v - a) / (b - a))
+    }
+
+    public var cellCount: Int { cellCounts.count }
+}
+
+/// The summary of a categorical reference column: counts of its most frequent categories.
+public struct CategoricalReference: Sendable, Equatable {
+    /// Kept categories, most frequent first (ties by name).
+    public let categories: [String]
+    public let counts: [Double]
+    /// Reference values of categories beyond the limit (the `__other__` bin).
+    public let otherCount: Double
+    public let count: Int
+    private let index: [String: Int]
+
+    /// - Parameter limit: categories kept (`limits.max_categories`); the rest count as `__other__`.
+    public init(values: [String], limit: Int) {
+        var tally: [String: Int] = [:]
+        for v in values { tally[v, default: 0] += 1 }
+        let ordered = tally.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let kept = ordered.prefix(limit)
+        categories = kept.map(\.key)
+        counts = kept.map { Double($0.value) }
+        otherCount = Double(ordered.dropFirst(limit).reduce(0) { $0 + $1.value })
+        count = values.count
+        index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+    }
+
+    /// The index of a kept category, or nil (unseen, or beyond the limit).
+    public func position(of category: String) -> Int? { index[category] }
+
+    public static func == (a: CategoricalReference, b: CategoricalReference) -> Bool {
+        a.categories == b.categories && a.counts == b.counts && a.otherCount == b.otherCount
+    }
+}
