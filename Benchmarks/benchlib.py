@@ -125,3 +125,14 @@ def start_modelwatch(binary, workdir, port, config=None):
 
 def children(pid):
     return [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+
+
+def stop(proc, sig=None):
+    """Signals a server (SIGTERM unless told) and waits for it, killing it after 10 s."""
+    import signal
+    proc.send_signal(sig or signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

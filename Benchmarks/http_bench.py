@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REPO, children, ensure_tools, free_port, rss_mb, start_nginx, wait_up, wrk
+from benchlib import REPO, children, ensure_tools, free_port, rss_mb, start_nginx, stop, wait_up, wrk
 
 
 def main():
@@ -62,11 +62,9 @@ def main():
                     100 * a["rps"] / b["rps"], note))
         print("modelwatch RSS: idle %.1f MB, after load %.1f MB" % (idle_rss, rss_mb(mw.pid)))
     finally:
-        mw.send_signal(signal.SIGTERM)
-        mw.wait(timeout=10)
+        stop(mw)
         if nginx:
-            nginx.send_signal(signal.SIGQUIT)
-            nginx.wait(timeout=10)
+            stop(nginx, signal.SIGQUIT)
         shutil.rmtree(work, ignore_errors=True)
 
 

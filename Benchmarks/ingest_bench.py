@@ -22,9 +22,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
-from benchlib import REPO, build_release, children, ensure_tools, free_port, start_modelwatch, start_nginx, wait_up, wrk
+from benchlib import REPO, build_release, children, ensure_tools, free_port, start_modelwatch, start_nginx, stop, wait_up, wrk
 
 SINGLE = ('{"id":"%s","version":"v3","timestamp":1732430000.5,"features":{"amount":123.45,"country":"ES","age":37,'
           '"is_new":true,"coupon":null},"prediction":1,"score":0.87,"latency_ms":12.5}')
@@ -104,6 +103,7 @@ def main():
     work = tempfile.mkdtemp(prefix="mw-ingest-")
     os.chmod(work, 0o755)
     procs = []
+    nginx = None
     try:
         single = os.path.join(work, "single.lua")
         a, b = SINGLE.split("%s")
@@ -168,12 +168,7 @@ def main():
                 g["rps"], g["rps"] * 1000, g["non2xx"], r["rps"] / max(g["rps"], 1e-9)))
     finally:
         for p in procs:
-            p.send_signal(signal.SIGQUIT if p is procs[1] else signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p, signal.SIGQUIT if p is nginx else None)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -17,13 +17,12 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, free_port, start_modelwatch
+from benchlib import REPO, build_release, free_port, start_modelwatch, stop
 
 
 def events(kind, n, rng, model):
@@ -93,8 +92,7 @@ def main():
                 label, statistics.median(times), times[int(0.95 * (len(times) - 1))], times[-1], len(times)))
         assert gzip.decompress(results["gzip"][1]) != b""
     finally:
-        mw.send_signal(signal.SIGTERM)
-        mw.wait(timeout=10)
+        stop(mw)
         shutil.rmtree(work, ignore_errors=True)
 
 

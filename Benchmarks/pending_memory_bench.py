@@ -15,12 +15,11 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, free_port, rss_mb, start_modelwatch
+from benchlib import REPO, build_release, free_port, rss_mb, start_modelwatch, stop
 
 
 def main():
@@ -64,8 +63,7 @@ def main():
         print("RSS before %.1f MB, after %.1f MB: %.0f bytes per pending prediction" % (
             before, after, (after - before) * 1024 * 1024 / args.predictions))
     finally:
-        mw.send_signal(signal.SIGTERM)
-        mw.wait(timeout=10)
+        stop(mw)
         shutil.rmtree(work, ignore_errors=True)
 
 

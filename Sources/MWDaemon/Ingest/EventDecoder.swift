@@ -98,35 +98,40 @@ public enum EventDecoder {
 
     private static func array<E>(_ s: inout JSONScanner, _ limits: EventLimits, _ one: One<E>) throws(BodyError) -> DecodedBatch<E> {
         var batch = DecodedBatch<E>()
+        let complete: Bool
         do throws(JSONSyntaxError) {
-            try s.expect(UInt8(ascii: "["), "'['")
-            var index = 0
-            if !s.consume(UInt8(ascii: "]")) {
-                repeat {
-                    guard index < limits.maxEvents else { throw BodyErrorBox.tooMany }
-                    s.skipWhitespace()
-                    if s.peek == UInt8(ascii: "{") {
-                        add(try one(&s, limits), at: index, to: &batch)
-                    } else {
-                        try s.skipValue(depth: limits.maxDepth - 1)
-                        batch.errors.append((index, EventRejection(field: "", reason: "not_an_object",
-                                                                   message: "each event must be a JSON object")))
-                    }
-                    index += 1
-                } while s.consume(UInt8(ascii: ","))
-                try s.expect(UInt8(ascii: "]"), "',' or ']' in the array of events")
-            }
-            s.skipWhitespace()
-            guard s.atEnd else { throw s.error("unexpected data after the array") }
+            complete = try elements(&s, limits, one, into: &batch)
         } catch {
-            if error == BodyErrorBox.tooMany { throw .tooManyEvents(limit: limits.maxEvents) }
             throw .syntax(error, line: nil)
         }
+        guard complete else { throw .tooManyEvents(limit: limits.maxEvents) }
         return batch
     }
 
-    /// Sentinel for the event limit inside the typed-throws syntax path.
-    private enum BodyErrorBox { static let tooMany = JSONSyntaxError(offset: -1, message: "too many events") }
+    /// Reads the array's events into `batch`; false when it holds more than the event limit.
+    private static func elements<E>(_ s: inout JSONScanner, _ limits: EventLimits, _ one: One<E>,
+                                    into batch: inout DecodedBatch<E>) throws(JSONSyntaxError) -> Bool {
+        try s.expect(UInt8(ascii: "["), "'['")
+        var index = 0
+        if !s.consume(UInt8(ascii: "]")) {
+            repeat {
+                guard index < limits.maxEvents else { return false }
+                s.skipWhitespace()
+                if s.peek == UInt8(ascii: "{") {
+                    add(try one(&s, limits), at: index, to: &batch)
+                } else {
+                    try s.skipValue(depth: limits.maxDepth - 1)
+                    batch.errors.append((index, EventRejection(field: "", reason: "not_an_object",
+                                                               message: "each event must be a JSON object")))
+                }
+                index += 1
+            } while s.consume(UInt8(ascii: ","))
+            try s.expect(UInt8(ascii: "]"), "',' or ']' in the array of events")
+        }
+        s.skipWhitespace()
+        guard s.atEnd else { throw s.error("unexpected data after the array") }
+        return true
+    }
 
     private static func lines<E>(_ raw: UnsafeRawBufferPointer, _ limits: EventLimits, _ one: One<E>) throws(BodyError) -> DecodedBatch<E> {
         var batch = DecodedBatch<E>()

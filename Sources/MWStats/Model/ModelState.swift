@@ -256,8 +256,12 @@ public struct ModelState: Sendable {
         if let v = versionIndex[name] { return v }
         guard versions.count < options.maxVersions else {
             throw EventRejection(field: "version", reason: "too_many_versions",
-                                 message: "model \(name) already tracks \(options.maxVersions) versions (limits.max_versions); DELETE the model to start over")
+                                 message: "model \(self.name) already tracks \(options.maxVersions) versions (limits.max_versions); DELETE the model to start over")
         }
+        return addVersion(name)
+    }
+
+    private mutating func addVersion(_ name: String) -> Int {
         versions.append(VersionState(name: name, options: options))
         versionIndex[name] = versions.count - 1
         return versions.count - 1
@@ -266,10 +270,7 @@ public struct ModelState: Sendable {
     /// The version an unjoined label is counted under: its own when known, else `default`.
     private mutating func versionForLabel(_ name: String?) -> Int {
         if let name, let v = versionIndex[name] { return v }
-        if let v = versionIndex["default"] { return v }
-        versions.append(VersionState(name: "default", options: options))
-        versionIndex["default"] = versions.count - 1
-        return versions.count - 1
+        return versionIndex["default"] ?? addVersion("default")
     }
 
     /// The positive class of a binary model: the setting, else `"true"` when the classes are
