@@ -32,8 +32,12 @@ public struct NumericReference: Sendable, Equatable {
     /// Quantile levels of the fine edges: 0, 1/200, …, 1.
     public static let fineLevels = 200
 
-    /// Summarises finite values (at least one).
-    public init(values: [Double]) {
+    /// The PSI bin (`searchsorted(psi_edges, v, side="right")`) of each cell.
+    public let psiBinOfCell: [Int]
+
+    /// Summarises finite values (at least one). `psiEdges` replaces the quantile PSI edges
+    /// with fixed ones (a feature's declared `bins`).
+    public init(values: [Double], psiEdges fixedEdges: [Double]? = nil) {
         precondition(!values.isEmpty, "a numeric reference needs at least one value")
         let sorted = values.sorted()
         let n = sorted.count
@@ -47,9 +51,13 @@ public struct NumericReference: Sendable, Equatable {
         minimum = sorted[0]
         maximum = sorted[n - 1]
         var psi: [Double] = []
-        for i in 1...9 {
-            let q = Quantiles.linear(sorted, Double(i) / 10)
-            if psi.last != q { psi.append(q) }  // numpy.unique of ascending values
+        if let fixedEdges {
+            for e in fixedEdges.sorted() where psi.last != e { psi.append(e) }
+        } else {
+            for i in 1...9 {
+                let q = Quantiles.linear(sorted, Double(i) / 10)
+                if psi.last != q { psi.append(q) }  // numpy.unique of ascending values
+            }
         }
         var all = psi
         for i in 0...Self.fineLevels { all.append(Quantiles.linear(sorted, Double(i) / Double(Self.fineLevels))) }
@@ -67,6 +75,30 @@ public struct NumericReference: Sendable, Equatable {
         }
         cellCounts = counts
         cellSums = sums
+        // Cell 2i lies below edges[i] (bin: PSI edges before index i); cell 2i+1 is edges[i] itself.
+        var bins = [Int](repeating: 0, count: counts.count)
+        var passed = 0
+        for c in bins.indices {
+            if c % 2 == 1, psiEdgeIndices.contains(c / 2) { passed += 1 }
+            bins[c] = passed
+        }
+        psiBinOfCell = bins
+    }
+
+    /// PSI bins: one more than the PSI edges.
+    public var psiBinCount: Int { psiEdgeIndices.count + 1 }
+
+    /// Labels of the PSI bins: `(-Inf,e0)`, `[e0,e1)`, …, `[en,+Inf)`.
+    public var psiBinLabels: [String] {
+        let psiEdges = psiEdgeIndices.map { edges[$0] }
+        var labels: [String] = []
+        var lower = "(-Inf"
+        for e in psiEdges {
+            labels.append("\(lower),\(FeatureValue.categoryName(e)))")
+            lower = "[\(FeatureValue.categoryName(e))"
+        }
+        labels.append("\(lower),+Inf)")
+        return labels
     }
 
     /// The cell of `v` among `edges`: `2·i` for the open interval below `edges[i]`, `2·i + 1`

@@ -40,6 +40,15 @@ public struct ModelOptions: Sendable, Equatable {
                                         WindowSpec(name: "24h", seconds: 86400)]
     /// Slices per window ring.
     public var slicesPerWindow: Int = 60
+    /// Declared feature types (and fixed PSI bin edges); others come from the reference or
+    /// the first value seen.
+    public var features: [String: FeatureSettings] = [:]
+    public var drift = DriftSettings()
+    public var reference: ReferenceSource = .upload
+    /// Categories kept per feature in a reference; the rest count as `__other__`.
+    public var maxCategories: Int = 1_000
+    /// Distinct features tracked per model; values of further features are counted, not tracked.
+    public var maxFeatures: Int = 1_000
 
     public init() {}
 }

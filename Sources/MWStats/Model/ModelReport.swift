@@ -15,6 +15,8 @@ public struct WindowReport: Sendable {
     public let classification: ClassificationMetrics?
     /// Regression metrics; nil below `min_samples` outcomes or for other tasks.
     public let regression: RegressionMetrics?
+    /// Drift and data quality of the window's features, prediction and label.
+    public let drift: WindowDrift
 }
 
 /// Counters and windows of one `(model, version)`.
@@ -32,6 +34,10 @@ public struct VersionReport: Sendable {
     public let lastEvent: Double
     public let pendingLabels: Int
     public let windows: [WindowReport]
+    /// Concept drift detectors (none before the first outcome).
+    public let detectors: [DetectorReport]
+    /// Values per reference bin of each feature (`modelwatch_feature_values_total`).
+    public let featureBins: [FeatureBins]
 }
 
 /// A model's report.
@@ -43,6 +49,11 @@ public struct ModelReport: Sendable {
     public let versions: [VersionReport]
     /// Events refused, by reason.
     public let rejected: [(reason: String, count: UInt64)]
+    /// Rows of the reference in force (0 without one) and its generation (−1 before the first).
+    public let referenceRows: Int
+    public let referenceGeneration: Int32
+    /// Feature values not tracked: the model already tracks `max_features_per_event` features.
+    public let untrackedFeatureValues: UInt64
 }
 
 extension ModelState {
@@ -51,18 +62,25 @@ extension ModelState {
     public mutating func report(now: Double) -> ModelReport {
         expire(now: now)
         var merged: [[PerformanceSlice]] = []
+        var sketches: [[[FeatureSketch]]] = []  // [version][window][column]
         for v in versionStates.indices {
             merged.append(options.windows.indices.map { w in mergeWindow(version: v, window: w, now: now) })
+            sketches.append(options.windows.indices.map { w in
+                columns.indices.map { c in mergeColumn(version: v, column: c, window: w, now: now) }
+            })
         }
-        return makeReport(now: now) { v, w in merged[v][w] }
+        return makeReport(now: now, merge: { v, w in merged[v][w] }, sketch: { v, w, c in sketches[v][w][c] })
     }
 
     /// The report at `now` without expiring or caching (for read-only callers).
     public func snapshotReport(now: Double) -> ModelReport {
-        makeReport(now: now) { v, w in versionStates[v].windows[w].merged(at: now) }
+        makeReport(now: now, merge: { v, w in versionStates[v].windows[w].merged(at: now) }, sketch: { v, w, c in
+            c < versionStates[v].columns.count ? versionStates[v].columns[c].windows[w].merged(at: now) : FeatureSketch()
+        })
     }
 
-    private func makeReport(now: Double, merge: (Int, Int) -> PerformanceSlice) -> ModelReport {
+    private func makeReport(now: Double, merge: (Int, Int) -> PerformanceSlice,
+                            sketch: (Int, Int, Int) -> FeatureSketch) -> ModelReport {
         let minSamples = UInt64(max(1, options.minSamples))
         let binary = task == .binary
         let versionReports = versionStates.indices.map { v -> VersionReport in
@@ -75,17 +93,22 @@ extension ModelState {
                 return WindowReport(
                     window: spec, predictions: slice.predictions, labelled: slice.labelled, outcomes: outcomes,
                     classification: enough && task != .regression ? ClassificationMetrics(slice.classification, binary: binary) : nil,
-                    regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil)
+                    regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil,
+                    drift: windowDrift(version: v, window: w, predictions: slice.predictions) { c in sketch(v, w, c) })
             }
             return VersionReport(
                 name: state.name, predictions: state.predictions, duplicatePredictions: state.duplicatePredictions,
                 labels: state.labels, outcomes: state.outcomes.nonZeroCells, regressionOutcomes: state.regressionOutcomes,
                 latency: state.latency, labelDelay: state.labelDelay, lastEvent: state.lastEvent,
-                pendingLabels: state.pending, windows: windows)
+                pendingLabels: state.pending, windows: windows,
+                detectors: state.detectors?.states.map { DetectorReport(name: $0.name, state: $0.state, detections: $0.detections) } ?? [],
+                featureBins: featureBins(version: v))
         }
         return ModelReport(name: name, task: task, classNames: classes.names,
                            positiveClass: task == .binary ? positiveClassName : nil,
                            versions: versionReports,
-                           rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                           rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                           referenceRows: referenceRows, referenceGeneration: referenceGeneration,
+                           untrackedFeatureValues: untrackedFeatureValues)
     }
 }

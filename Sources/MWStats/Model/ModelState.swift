@@ -40,7 +40,25 @@ public struct ModelState: Sendable {
     mutating func mergeWindow(version v: Int, window w: Int, now: Double) -> PerformanceSlice {
         versions[v].windows[w].mergedCaching(at: now)
     }
+    /// Window `w` of column `c` of version `v` merged at `now` (an empty sketch when the
+    /// version has never seen the column).
+    mutating func mergeColumn(version v: Int, column c: Int, window w: Int, now: Double) -> FeatureSketch {
+        guard c < versions[v].columns.count else { return FeatureSketch() }
+        return versions[v].columns[c].windows[w].mergedCaching(at: now)
+    }
     private var versionIndex: [String: Int] = [:]
+    /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
+    private(set) var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil, reference: nil),
+                                TrackedColumn(name: "label", role: .label, type: nil, reference: nil)]
+    private var columnIndex: [String: Int] = [:]
+    /// Rows of the reference in force (0 without one).
+    public private(set) var referenceRows = 0
+    /// Bumped by every reference installed; −1 before the first.
+    public private(set) var referenceGeneration: Int32 = -1
+    /// Rows gathered for a `reference: {source: first}` model until it has its reference.
+    private var referenceCollector: ReferenceBuilder?
+    /// Values of features beyond `maxFeatures` distinct names, counted but not tracked.
+    public private(set) var untrackedFeatureValues: UInt64 = 0
     private var joinTable = FingerprintQueue<PendingPrediction>()
     private var orphans = FingerprintQueue<OrphanLabel>()
     /// Events refused, by reason (`modelwatch_events_rejected_total`).
@@ -53,6 +71,7 @@ public struct ModelState: Sendable {
         self.task = options.task
         self.classes = ClassTable(declared: options.classes)
         self.key = key
+        declareFeatures()
     }
 
     /// Whether any event has been accepted.
@@ -80,6 +99,17 @@ public struct ModelState: Sendable {
         options = newOptions
         if task == nil { task = newOptions.task }
         for name in newOptions.classes ?? [] { classes.intern(name) }
+        declareFeatures()
+    }
+
+    /// Gives declared features their columns and types; a column whose type changes starts
+    /// over, and drops a reference of the other type.
+    private mutating func declareFeatures() {
+        for (name, settings) in options.features.sorted(by: { $0.key < $1.key }) {
+            guard let c = column(named: name) else { continue }
+            retype(c, to: settings.type)
+            if let r = columns[c].reference, r.type != settings.type { columns[c].reference = nil }
+        }
     }
 
     /// Counts events refused before they reached the model (decoding errors).
@@ -155,6 +185,8 @@ public struct ModelState: Sendable {
         versions[v].lastEvent = now
         for w in versions[v].windows.indices { versions[v].windows[w].update(at: now) { $0.predictions += 1 } }
         if let latency = event.latencyMs { versions[v].latency.observe(latency / 1000) }
+        recordColumns(event, prediction: resolved, version: v, now: now)
+        if case .first(let rows) = options.reference, referenceGeneration < 0 { collectReference(event, rows: rows) }
 
         var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
                                         predicted: Int32(predicted), version: UInt16(v), labelled: false)
@@ -238,10 +270,112 @@ public struct ModelState: Sendable {
                 }
             }
         }
+        let error: Double
+        let labelValue: FeatureValue
         switch actual {
-        case .value: versions[v].regressionOutcomes += 1
-        case .classIndex(let a): versions[v].outcomes.add(actual: a, predicted: Int(prediction.predicted))
+        case .value(let y):
+            versions[v].regressionOutcomes += 1
+            error = abs(y - prediction.value)
+            labelValue = .number(y)
+        case .classIndex(let a):
+            versions[v].outcomes.add(actual: a, predicted: Int(prediction.predicted))
+            error = a == Int(prediction.predicted) ? 0 : 1
+            labelValue = .category(classes.names[a])
         }
+        if versions[v].detectors == nil { versions[v].detectors = ConceptDetectors(binaryErrors: task != .regression) }
+        versions[v].detectors!.update(error: error)
+        record(labelValue, column: 1, version: v, now: now)
+    }
+
+    // MARK: - Features, prediction and label columns
+
+    /// Records the prediction and every present feature of an accepted prediction event.
+    private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
+        record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, now: now)
+        for feature in event.features {
+            if case .missing = feature.value { continue }
+            guard let c = column(named: feature.name) else {
+                untrackedFeatureValues += 1
+                continue
+            }
+            record(feature.value, column: c, version: v, now: now)
+        }
+    }
+
+    private mutating func record(_ value: FeatureValue, column c: Int, version v: Int, now: Double) {
+        if columns[c].type == nil {
+            switch value {
+            case .number: columns[c].type = .numeric
+            case .category: columns[c].type = .categorical
+            case .missing: return
+            }
+        }
+        let placement = columns[c].place(value)
+        if case .none = placement { return }
+        while versions[v].columns.count <= c { versions[v].columns.append(ColumnWindows(options: options)) }
+        versions[v].columns[c].record(placement, column: columns[c], generation: referenceGeneration, now: now)
+    }
+
+    /// The column of input feature `name`, created on first sight; nil beyond `maxFeatures`.
+    private mutating func column(named name: String) -> Int? {
+        if let c = columnIndex[name] { return c }
+        guard columns.count - 2 < options.maxFeatures else { return nil }
+        columns.append(TrackedColumn(name: name, role: .input, type: options.features[name]?.type, reference: nil))
+        columnIndex[name] = columns.count - 1
+        return columns.count - 1
+    }
+
+    /// Sets a column's type; windows that counted values as the other type start over.
+    private mutating func retype(_ c: Int, to type: FeatureType) {
+        guard columns[c].type != type else { return }
+        let counted = columns[c].type != nil
+        columns[c].type = type
+        guard counted else { return }
+        for v in versions.indices where c < versions[v].columns.count {
+            versions[v].columns[c] = ColumnWindows(options: options)
+        }
+    }
+
+    // MARK: - Reference
+
+    /// Summarises reference rows for this model (its task, declared features and limits).
+    public func buildReference(_ rows: ReferenceBuilder, strict: Bool) throws(ReferenceError) -> ModelReference {
+        try rows.build(task: task, features: options.features, maxCategories: options.maxCategories,
+                       maxFeatures: options.maxFeatures, strict: strict)
+    }
+
+    /// Replaces the reference. Window sketches keep counting; those that counted against the
+    /// previous reference are left out of drift statistics from now on (see ``FeatureSketch``).
+    public mutating func install(reference: ModelReference) {
+        referenceGeneration += 1
+        referenceRows = reference.rows
+        referenceCollector = nil
+        for c in columns.indices { columns[c].reference = nil }
+        for (name, summary) in reference.features.sorted(by: { $0.key < $1.key }) {
+            if let c = column(named: name) { set(summary, column: c) }
+        }
+        set(reference.prediction, column: 0)
+        set(reference.label, column: 1)
+    }
+
+    private mutating func set(_ summary: ColumnReference?, column c: Int) {
+        guard let summary else { return }
+        retype(c, to: summary.type)
+        columns[c].reference = summary
+    }
+
+    /// `reference: {source: first, events: N}`: the first N accepted predictions.
+    private mutating func collectReference(_ event: PredictionEvent, rows: Int) {
+        if referenceCollector == nil { referenceCollector = ReferenceBuilder() }
+        referenceCollector!.add(event)  // in place: no copy of the rows gathered so far
+        if referenceCollector!.rows >= rows, let reference = try? buildReference(referenceCollector!, strict: false) {
+            install(reference: reference)
+        }
+    }
+
+    /// Whether the model has a reference, and whether it is still gathering one.
+    public var referenceStatus: (installed: Bool, collected: Int) {
+        (referenceGeneration >= 0, referenceCollector?.rows ?? 0)
     }
 
     private mutating func countExpired(_ prediction: PendingPrediction) {
@@ -339,6 +473,16 @@ public struct ModelState: Sendable {
             for n in classNames { table.intern(n) }
         }
 
+        /// The value the prediction column tracks: the score of a binary model (unless the
+        /// column counts classes), the value of a regression model, else the predicted class.
+        func driftValue(columnType: FeatureType?) -> FeatureValue {
+            switch task {
+            case .regression: return .number(value)
+            case .binary where columnType != .categorical && !value.isNaN: return .number(value)
+            case .binary, .multiclass: return predictedName.map { .category($0) } ?? .missing
+            }
+        }
+
         func predictedIndex(_ table: ClassTable) -> Int { predictedName.flatMap { table.index(of: $0) } ?? -1 }
 
         func scoreVector(_ table: ClassTable) -> [Double]? {
@@ -349,22 +493,11 @@ public struct ModelState: Sendable {
         }
     }
 
-    private func inferTask(_ event: PredictionEvent) -> ModelTask? {
-        if event.scores != nil { return .multiclass }
-        if event.score != nil { return .binary }
-        switch event.prediction {
-        case .bool: return .binary
-        case .string: return .multiclass
-        case .number(let x): return x == 0 || x == 1 ? .binary : .regression
-        case nil: return nil
-        }
-    }
-
     private func resolve(_ event: PredictionEvent) throws(EventRejection) -> ResolvedPrediction {
         guard let prediction = event.prediction else {
             throw EventRejection(field: "prediction", reason: "missing_field", message: "prediction is required")
         }
-        let task = self.task ?? inferTask(event) ?? .multiclass
+        let task = self.task ?? ModelTask.infer(from: event) ?? .multiclass
         if task == .regression {
             guard case .number(let value) = prediction else {
                 throw EventRejection(field: "prediction", reason: "task_mismatch",

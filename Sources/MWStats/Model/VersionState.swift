@@ -32,6 +32,10 @@ struct VersionState: Sendable {
     var lastEvent: Double = 0
     /// Predictions waiting for their label.
     var pending = 0
+    /// Windows of each tracked column, by the model's column index (grown on first use).
+    var columns: [ColumnWindows] = []
+    /// Concept drift detectors, created with the first outcome (when the task is known).
+    var detectors: ConceptDetectors?
 
     init(name: String, options: ModelOptions) {
         self.name = name

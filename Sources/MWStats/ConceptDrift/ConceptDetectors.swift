@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The three detectors of SPEC section 4, run side by side on one version's outcome stream.
+
+/// The concept drift detectors of one `(model, version)`, fed one outcome at a time in
+/// label-arrival order: the error (0 correct, 1 wrong) of a classification model, the absolute
+/// error of a regression model (DDM is not run on it: it expects 0/1).
+public struct ConceptDetectors: Sendable {
+    /// `detector` label values, in report order.
+    public static let names = ["ddm", "page_hinkley", "adwin"]
+
+    private var ddm: DDM?
+    private var pageHinkley = PageHinkley()
+    private var adwin = ADWIN()
+    /// Detections so far, by ``names`` position.
+    public private(set) var detections: [UInt64] = [0, 0, 0]
+
+    /// - Parameter binaryErrors: true for classification (0/1 errors: DDM runs too).
+    public init(binaryErrors: Bool) {
+        ddm = binaryErrors ? DDM() : nil
+    }
+
+    public mutating func update(error: Double) {
+        if ddm?.update(error) == true { detections[0] += 1 }
+        if pageHinkley.update(error) { detections[1] += 1 }
+        if adwin.update(error) { detections[2] += 1 }
+    }
+
+    /// The state of each detector that runs, with its name and detections.
+    public var states: [(name: String, state: DetectorState, detections: UInt64)] {
+        var out: [(String, DetectorState, UInt64)] = []
+        if let ddm { out.append((Self.names[0], ddm.state, detections[0])) }
+        out.append((Self.names[1], pageHinkley.state, detections[1]))
+        out.append((Self.names[2], adwin.state, detections[2]))
+        return out
+    }
+}

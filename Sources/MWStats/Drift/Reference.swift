@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+// A model's reference data, summarised: per feature, for the prediction and for the label.
+
+/// The reference summary of one column.
+public enum ColumnReference: Sendable, Equatable {
+    case numeric(NumericReference)
+    case categorical(CategoricalReference)
+
+    public var type: FeatureType {
+        switch self {
+        case .numeric: .numeric
+        case .categorical: .categorical
+        }
+    }
+
+    /// Cells a window's sketch keeps against this reference (categorical: the categories, then
+    /// one slot for values the reference did not keep).
+    public var cellCount: Int {
+        switch self {
+        case .numeric(let r): r.cellCount
+        case .categorical(let r): r.categories.count + 1
+        }
+    }
+
+    /// Values summarised.
+    public var count: Int {
+        switch self {
+        case .numeric(let r): r.count
+        case .categorical(let r): r.count
+        }
+    }
+}
+
+/// A model's reference: what drift is measured against. Built once per upload (or from the
+/// first N events) and replaced whole; `generation` tells window sketches which one they count.
+public struct ModelReference: Sendable {
+    public let rows: Int
+    public let features: [String: ColumnReference]
+    /// The prediction column: the score of a binary model with scores, the value of a
+    /// regression model, else the predicted class.
+    public let prediction: ColumnReference?
+    public let label: ColumnReference?
+}
+
+/// Why a reference upload was refused as a whole.
+public struct ReferenceError: Error, Sendable, Equatable {
+    public let field: String
+    public let message: String
+}
+
+/// Collects reference rows (events shaped like predictions) column by column, then summarises them.
+///
+/// Types: a feature's declared type, else numeric when every present value is a number, else
+/// categorical (numbers then count as their text, `3` → `"3"`). Values of the wrong type for a
+/// declared numeric feature fail a strict build and are skipped by a lenient one.
+public struct ReferenceBuilder: Sendable {
+    struct Column: Sendable {
+        var numbers: [Double] = []
+        var strings: [String] = []
+        var isEmpty: Bool { numbers.isEmpty && strings.isEmpty }
+    }
+
+    public private(set) var rows = 0
+    private var columns: [String: Column] = [:]
+    private var featureOrder: [String] = []
+    private var scores: [Double] = []
+    private var predictionValues: [Double] = []
+    private var predictionClasses: [String] = []
+    private var labelValues: [Double] = []
+    private var labelClasses: [String] = []
+    private var firstPrediction: PredictionEvent?
+
+    public init() {}
+
+    /// Adds one row; `id` and `timestamp` are ignored.
+    public mutating func add(_ event: PredictionEvent) {
+        rows += 1
+        for feature in event.features {
+            switch feature.value {
+            case .missing: continue
+            case .number(let x):
+                if columns[feature.name] == nil { featureOrder.append(feature.name) }
+                columns[feature.name, default: Column()].numbers.append(x)
+            case .category(let s):
+                if columns[feature.name] == nil { featureOrder.append(feature.name) }
+                columns[feature.name, default: Column()].strings.append(s)
+            }
+        }
+        if let p = event.prediction {
+            if firstPrediction == nil { firstPrediction = event }
+            if case .number(let x) = p { predictionValues.append(x) }
+            if let name = ClassTable.className(of: p) { predictionClasses.append(name) }
+        }
+        if let s = event.score { scores.append(s) }
+        if let l = event.label {
+            if case .number(let y) = l { labelValues.append(y) }
+            if let name = ClassTable.className(of: l) { labelClasses.append(name) }
+        }
+    }
+
+    /// Summarises the rows for a model of `task` (nil: inferred from the first row with a
+    /// prediction, as ``ModelState`` infers it).
+    public func build(task: ModelTask?, features declared: [String: FeatureSettings], maxCategories: Int,
+                      maxFeatures: Int, strict: Bool) throws(ReferenceError) -> ModelReference {
+        guard rows > 0 else { throw ReferenceError(field: "body", message: "the reference has no rows") }
+        var summaries: [String: ColumnReference] = [:]
+        for name in featureOrder.prefix(maxFeatures) {
+            let column = columns[name]!
+            let settings = declared[name]
+            let type = settings?.type ?? (column.strings.isEmpty ? .numeric : .categorical)
+            switch type {
+            case .numeric:
+                if strict && !column.strings.isEmpty {
+                    throw ReferenceError(field: "features.\(name)",
+                                         message: "feature \(name) is declared numeric but the reference has a string value (\(column.strings[0].prefix(40)))")
+                }
+                if column.numbers.isEmpty { continue }
+                summaries[name] = .numeric(NumericReference(values: column.numbers, psiEdges: settings?.bins))
+            case .categorical:
+                summaries[name] = .categorical(CategoricalReference(
+                    values: column.strings + column.numbers.map(FeatureValue.categoryName), limit: maxCategories))
+            }
+        }
+        let task = task ?? firstPrediction.flatMap(ModelTask.infer)
+        var prediction: ColumnReference?
+        var label: ColumnReference?
+        switch task {
+        case .regression:
+            if !predictionValues.isEmpty { prediction = .numeric(NumericReference(values: predictionValues)) }
+            if !labelValues.isEmpty { label = .numeric(NumericReference(values: labelValues)) }
+        case .binary where !scores.isEmpty:
+            prediction = .numeric(NumericReference(values: scores))
+        default:
+            break
+        }
+        if task != .regression {
+            if prediction == nil, !predictionClasses.isEmpty {
+                prediction = .categorical(CategoricalReference(values: predictionClasses, limit: maxCategories))
+            }
+            if !labelClasses.isEmpty { label = .categorical(CategoricalReference(values: labelClasses, limit: maxCategories)) }
+        }
+        return ModelReference(rows: rows, features: summaries, prediction: prediction, label: label)
+    }
+}
+
+extension FeatureValue {
+    /// The category a number counts as in a categorical column: whole numbers without a
+    /// fraction (`3`), others in Swift's shortest form (`2.5`).
+    public static func categoryName(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+}
+
+extension ModelTask {
+    /// The task a model gets from its first prediction when none is configured: `scores` →
+    /// multiclass; `score` → binary; a boolean prediction → binary; a string prediction →
+    /// multiclass; the number 0 or 1 → binary; any other number → regression.
+    public static func infer(from event: PredictionEvent) -> ModelTask? {
+        if event.scores != nil { return .multiclass }
+        if event.score != nil { return .binary }
+        switch event.prediction {
+        case .bool: return .binary
+        case .string: return .multiclass
+        case .number(let x): return x == 0 || x == 1 ? .binary : .regression
+        case nil: return nil
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// The columns a model tracks for drift and data quality: its features, the prediction, the label.
+
+/// Which stream a tracked column follows.
+enum ColumnRole: Sendable {
+    case prediction, label, input
+}
+
+/// One tracked column of a model: its type (declared, from the reference, or from the first
+/// value seen) and, once a reference exists, the reference's summary of it.
+struct TrackedColumn: Sendable {
+    let name: String
+    let role: ColumnRole
+    var type: FeatureType?
+    var reference: ColumnReference?
+
+    /// Where `value` goes in this column's sketches; `.none` for a missing value or one of the
+    /// other type (a string in a numeric column), which count as missing.
+    func place(_ value: FeatureValue) -> Placement {
+        switch (type, value) {
+        case (.numeric, .number(let x)):
+            guard case .numeric(let r)? = reference else { return .uncelled(x) }
+            let (c, offset) = r.locate(x)
+            return .cell(c, offset: offset, value: x, bin: r.psiBinOfCell[c])
+        case (.categorical, .category(let s)):
+            return place(category: s)
+        case (.categorical, .number(let x)):
+            return place(category: FeatureValue.categoryName(x))
+        default:
+            return .none
+        }
+    }
+
+    private func place(category s: String) -> Placement {
+        guard case .categorical(let r)? = reference else { return .uncelled(0) }
+        let c = r.position(of: s) ?? r.categories.count
+        return .cell(c, offset: 0, value: 0, bin: c)
+    }
+
+    /// Labels of the `bin` label of `modelwatch_feature_values_total`.
+    var binLabels: [String] {
+        switch reference {
+        case .numeric(let r)?: r.psiBinLabels
+        case .categorical(let r)?: r.categories + ["__other__"]
+        case nil: []
+        }
+    }
+}
+
+/// Where one value goes in a column's sketches.
+enum Placement {
+    case none
+    /// Present, but there is no reference to place it against.
+    case uncelled(Double)
+    /// In reference cell `cell` (`offset` inside it, 0…1) and PSI bin (or category) `bin`.
+    case cell(Int, offset: Double, value: Double, bin: Int)
+}
+
+/// One version's sliding windows of one column, and its values per reference bin since the
+/// reference was installed (`modelwatch_feature_values_total`).
+struct ColumnWindows: Sendable {
+    var windows: [SlidingWindow<FeatureSketch>]
+    var binCounts: [UInt64] = []
+    var binGeneration: Int32 = -1
+
+    init(options: ModelOptions) {
+        windows = options.windows.map {
+            SlidingWindow(length: $0.seconds, sliceCount: options.slicesPerWindow, empty: FeatureSketch())
+        }
+    }
+
+    mutating func record(_ placement: Placement, column: TrackedColumn, generation: Int32, now: Double) {
+        switch placement {
+        case .none:
+            return
+        case .uncelled(let x):
+            for w in windows.indices { windows[w].update(at: now) { $0.addUncelled(x) } }
+        case .cell(let c, let offset, let x, let bin):
+            let cellCount = column.reference?.cellCount ?? 0
+            for w in windows.indices {
+                windows[w].update(at: now) { $0.add(cell: c, offset: offset, value: x, generation: generation, cellCount: cellCount) }
+            }
+            if binGeneration != generation {
+                binGeneration = generation
+                binCounts = [UInt64](repeating: 0, count: column.binLabels.count)
+            }
+            if bin < binCounts.count { binCounts[bin] &+= 1 }
+        }
+    }
+}
