@@ -35,6 +35,24 @@ enum StatusJSON {
         if let p = report.positiveClass { out["positive_class"] = p }
         out["events_rejected"] = Dictionary(uniqueKeysWithValues: report.rejected.map { ($0.reason, $0.count) })
         out["versions"] = report.versions.map { version(report, $0) }
+        if report.referenceGeneration >= 0 {
+            out["reference"] = ["rows": report.referenceRows, "generation": report.referenceGeneration]
+        }
+        if report.untrackedFeatureValues > 0 { out["untracked_feature_values"] = report.untrackedFeatureValues }
+        if !settings.features.isEmpty {
+            s["features"] = settings.features.mapValues { f -> [String: Any] in
+                var d: [String: Any] = ["type": f.type.rawValue]
+                if let b = f.bins { d["bins"] = b }
+                return d
+            }
+        }
+        s["drift"] = ["method": settings.drift.method.rawValue, "psi_threshold": settings.drift.psiThreshold,
+                      "p_value": settings.drift.pValue]
+        switch settings.reference {
+        case .upload: s["reference"] = ["source": "upload"]
+        case .first(let n): s["reference"] = ["source": "first", "events": n] as [String: Any]
+        }
+        out["settings"] = s
         return out
     }
 
@@ -47,6 +65,9 @@ enum StatusJSON {
                              "duplicate": v.labels.duplicate, "expired": v.labels.expired],
             "pending_labels": v.pendingLabels,
             "windows": v.windows.map { window(report, $0) },
+            "concept_drift": Dictionary(uniqueKeysWithValues: v.detectors.map {
+                ($0.name, ["state": ["stable", "warning", "drift"][$0.state.rawValue], "detections": $0.detections] as [String: Any])
+            }),
         ]
         if v.lastEvent > 0 { out["last_event_timestamp"] = v.lastEvent }
         if v.latency.count > 0 { out["mean_latency_seconds"] = v.latency.sum / Double(v.latency.count) }
@@ -84,6 +105,38 @@ enum StatusJSON {
             if let x = r.r2 { metrics["r2"] = x }
         }
         out["metrics"] = metrics
+        out["drift"] = drift(w.drift)
+        return out
+    }
+
+    /// Per-feature drift, worst first, with the prediction and label drift.
+    private static func drift(_ d: WindowDrift) -> [String: Any] {
+        var out: [String: Any] = ["features": d.features.map(column)]
+        if let share = d.driftedShare { out["drifted_features_share"] = share }
+        if let on = d.dataDrift { out["data_drift"] = on }
+        if let p = d.prediction { out["prediction"] = column(p) }
+        if let l = d.label { out["label"] = column(l) }
+        return out
+    }
+
+    private static func column(_ c: ColumnDriftReport) -> [String: Any] {
+        var out: [String: Any] = ["feature": c.name, "present": c.present]
+        if let t = c.type { out["type"] = t.rawValue }
+        if let d = c.drifted { out["drifted"] = d }
+        if let m = c.method { out["method"] = m.rawValue }
+        if let m = c.missingRatio { out["missing_ratio"] = m }
+        if let m = c.mean { out["mean"] = m }
+        var scores: [String: Any] = [:]
+        for s in c.scores {
+            scores[s.method] = s.score
+            if let p = s.pValue { scores["\(s.method)_p_value"] = p }
+        }
+        if !scores.isEmpty { out["scores"] = scores }
+        if let n = c.numeric {
+            out["out_of_range_ratio"] = n.outOfRangeRatio
+            out["quantiles"] = ["0.5": n.median, "0.95": n.p95]
+        }
+        if let k = c.categorical { out["unseen_category_ratio"] = k.unseenRatio }
         return out
     }
 
@@ -91,5 +144,31 @@ enum StatusJSON {
     static func encode(_ object: Any) -> [UInt8] {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Array(data)
+    }
+}
+
+extension StatusJSON {
+    /// The reference in force: rows, generation and a line per column.
+    static func reference(model: String, rows: Int, generation: Int32,
+                          columns: [(name: String, role: String, reference: ColumnReference)]) -> [String: Any] {
+        var features: [String: Any] = [:]
+        var out: [String: Any] = ["model": model, "rows": rows, "generation": generation]
+        for column in columns {
+            var c: [String: Any] = ["type": column.reference.type.rawValue, "count": column.reference.count]
+            switch column.reference {
+            case .numeric(let r):
+                c["mean"] = r.mean
+                c["std"] = r.standardDeviation
+                c["min"] = r.minimum
+                c["max"] = r.maximum
+                c["bins"] = r.psiBinLabels
+            case .categorical(let r):
+                c["categories"] = r.categories.count
+                if r.otherCount > 0 { c["other_count"] = r.otherCount }
+            }
+            if column.role == "feature" { features[column.name] = c } else { out[column.role] = c }
+        }
+        out["features"] = features
+        return out
     }
 }

@@ -42,6 +42,21 @@ struct ModelsCollector: Collector {
         ("modelwatch_rmse", .gauge, "Root mean squared error over the window's outcomes."),
         ("modelwatch_mape", .gauge, "Mean absolute percentage error as a ratio (true values of 0 skipped)."),
         ("modelwatch_r2", .gauge, "Coefficient of determination over the window's outcomes."),
+        ("modelwatch_reference_rows", .gauge, "Rows of the reference in force (absent without one)."),
+        ("modelwatch_feature_values_total", .counter, "Feature values per reference bin (numeric: PSI bin; categorical: category, __other__ for the rest) since the reference was installed."),
+        ("modelwatch_drift_score", .gauge, "Drift of a feature against the reference, by method (for ks and chi2 the statistic; wasserstein is divided by the reference's standard deviation)."),
+        ("modelwatch_drift_p_value", .gauge, "p-value of the ks and chi2 drift tests."),
+        ("modelwatch_feature_drifted", .gauge, "1 when the feature drifted by the model's drift method (auto: KS/chi-square p-value for references of up to 1,000 rows, else Wasserstein/Jensen-Shannon > 0.1)."),
+        ("modelwatch_drifted_features_share", .gauge, "Share of the decided input features that drifted; data drift when >= 0.5."),
+        ("modelwatch_prediction_drift_score", .gauge, "Drift of the prediction (binary: score; regression: value; else the class) against the reference, by method."),
+        ("modelwatch_label_drift_score", .gauge, "Drift of the labels (in label-arrival time) against the reference, by method."),
+        ("modelwatch_feature_missing_ratio", .gauge, "Share of the window's predictions where the feature was null, absent or of the other type."),
+        ("modelwatch_feature_out_of_range_ratio", .gauge, "Share of the feature's values outside the reference's [min, max] (numeric)."),
+        ("modelwatch_feature_unseen_category_ratio", .gauge, "Share of the feature's values in categories the reference never saw (categorical)."),
+        ("modelwatch_feature_mean", .gauge, "Mean of the feature's values (numeric)."),
+        ("modelwatch_feature_quantile", .gauge, "Quantiles of the feature's values, interpolated within reference cells (numeric, with a reference)."),
+        ("modelwatch_concept_drift_state", .gauge, "Concept drift detector state on the outcome stream: 0 stable, 1 warning, 2 drift."),
+        ("modelwatch_concept_drift_detections_total", .counter, "Concept drifts detected on the outcome stream (the detector starts over after each)."),
     ]
 
     func collect(into sink: inout [MetricFamily]) throws {
@@ -57,6 +72,7 @@ struct ModelsCollector: Collector {
         add("modelwatch_models", [], Double(reports.count))
         for report in reports {
             let model = report.name
+            if report.referenceGeneration >= 0 { add("modelwatch_reference_rows", [("model", model)], Double(report.referenceRows)) }
             for (reason, count) in report.rejected { add("modelwatch_events_rejected_total", [("model", model), ("reason", reason)], Double(count)) }
             for v in report.versions {
                 let mv = [("model", model), ("version", v.name)]
@@ -74,6 +90,15 @@ struct ModelsCollector: Collector {
                 histogram("modelwatch_label_delay_seconds", mv, v.labelDelay)
                 add("modelwatch_pending_labels", mv, Double(v.pendingLabels))
                 if v.lastEvent > 0 { add("modelwatch_last_event_timestamp_seconds", mv, v.lastEvent) }
+                for d in v.detectors {
+                    add("modelwatch_concept_drift_state", mv + [("detector", d.name)], Double(d.state.rawValue))
+                    add("modelwatch_concept_drift_detections_total", mv + [("detector", d.name)], Double(d.detections))
+                }
+                for f in v.featureBins {
+                    for (bin, count) in f.bins {
+                        add("modelwatch_feature_values_total", mv + [("feature", f.feature), ("bin", bin)], Double(count))
+                    }
+                }
                 for w in v.windows {
                     let mvw = mv + [("window", w.window.name)]
                     add("modelwatch_window_predictions", mvw, Double(w.predictions))
@@ -101,11 +126,35 @@ struct ModelsCollector: Collector {
                         if let x = r.mape { add("modelwatch_mape", mvw, x) }
                         if let x = r.r2 { add("modelwatch_r2", mvw, x) }
                     }
+                    addDrift(w.drift, mvw, add)
                 }
             }
         }
         for (family, type, help) in Self.specs {
             sink.append(try MetricFamily(name: family, help: help, type: type, series: series[family] ?? []))
         }
+    }
+
+    /// The drift and data-quality gauges of one window.
+    private func addDrift(_ drift: WindowDrift, _ mvw: [(String, String)], _ add: (String, [(String, String)], Double) -> Void) {
+        for f in drift.features {
+            let labels = mvw + [("feature", f.name)]
+            for s in f.scores {
+                add("modelwatch_drift_score", labels + [("method", s.method)], s.score)
+                if let p = s.pValue { add("modelwatch_drift_p_value", labels + [("method", s.method)], p) }
+            }
+            if let d = f.drifted { add("modelwatch_feature_drifted", labels, d ? 1 : 0) }
+            if let m = f.missingRatio { add("modelwatch_feature_missing_ratio", labels, m) }
+            if let m = f.mean { add("modelwatch_feature_mean", labels, m) }
+            if let n = f.numeric {
+                add("modelwatch_feature_out_of_range_ratio", labels, n.outOfRangeRatio)
+                add("modelwatch_feature_quantile", labels + [("quantile", "0.5")], n.median)
+                add("modelwatch_feature_quantile", labels + [("quantile", "0.95")], n.p95)
+            }
+            if let c = f.categorical { add("modelwatch_feature_unseen_category_ratio", labels, c.unseenRatio) }
+        }
+        if let share = drift.driftedShare { add("modelwatch_drifted_features_share", mvw, share) }
+        for s in drift.prediction?.scores ?? [] { add("modelwatch_prediction_drift_score", mvw + [("method", s.method)], s.score) }
+        for s in drift.label?.scores ?? [] { add("modelwatch_label_drift_score", mvw + [("method", s.method)], s.score) }
     }
 }

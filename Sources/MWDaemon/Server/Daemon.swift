@@ -40,7 +40,8 @@ public final class Daemon: Sendable {
                                 clock: { MonotonicClock.now() })
         let router = Routes.make(registry: registry, readiness: readiness, logger: logger,
                                  ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock),
-                                 models: ModelHandlers(store: store, clock: clock, logger: logger))
+                                 models: ModelHandlers(store: store, clock: clock, logger: logger),
+                                 reference: ReferenceHandler(store: store, limits: EventLimits(limits), logger: logger))
         server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
         serverBox.set(server)
     }

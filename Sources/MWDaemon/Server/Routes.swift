@@ -10,7 +10,7 @@ import Synchronization
 /// Builds the router for the daemon: health, readiness, metrics, the model API and the status page.
 enum Routes {
     static func make(registry: Registry, readiness: Readiness, logger: Logger, ingest: IngestHandler,
-                     models: ModelHandlers) -> Router {
+                     models: ModelHandlers, reference: ReferenceHandler) -> Router {
         var router = Router()
         router.add("POST", "/v1/models/{model}/predictions", ingest.predictions)
         router.add("POST", "/v1/models/{model}/labels", ingest.labels)
@@ -18,6 +18,8 @@ enum Routes {
         router.add("GET", "/v1/models/{model}", models.get)
         router.add("PUT", "/v1/models/{model}", models.put)
         router.add("DELETE", "/v1/models/{model}", models.delete)
+        router.add("PUT", "/v1/models/{model}/reference", reference.put)
+        router.add("GET", "/v1/models/{model}/reference", reference.get)
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in
             readiness.isReady ? .text("ready\n")

@@ -143,6 +143,14 @@ public struct ReferenceBuilder: Sendable {
     }
 }
 
+extension ReferenceBuilder {
+    /// Summarises the rows for a model of `task` with `options` (declared features, limits).
+    public func build(task: ModelTask?, options: ModelOptions, strict: Bool) throws(ReferenceError) -> ModelReference {
+        try build(task: task, features: options.features, maxCategories: options.maxCategories,
+                  maxFeatures: options.maxFeatures, strict: strict)
+    }
+}
+
 extension FeatureValue {
     /// The category a number counts as in a categorical column: whole numbers without a
     /// fraction (`3`), others in Swift's shortest form (`2.5`).

@@ -130,3 +130,12 @@ extension ModelState {
         return out
     }
 }
+
+extension ModelState {
+    /// The reference in force, column by column: `prediction`, `label`, then the features.
+    public var referenceColumns: [(name: String, role: String, reference: ColumnReference)] {
+        columns.compactMap { column in
+            column.reference.map { (column.name, column.role == .input ? "feature" : column.name, $0) }
+        }
+    }
+}

@@ -338,11 +338,6 @@ public struct ModelState: Sendable {
 
     // MARK: - Reference
 
-    /// Summarises reference rows for this model (its task, declared features and limits).
-    public func buildReference(_ rows: ReferenceBuilder, strict: Bool) throws(ReferenceError) -> ModelReference {
-        try rows.build(task: task, features: options.features, maxCategories: options.maxCategories,
-                       maxFeatures: options.maxFeatures, strict: strict)
-    }
 
     /// Replaces the reference. Window sketches keep counting; those that counted against the
     /// previous reference are left out of drift statistics from now on (see ``FeatureSketch``).
@@ -368,7 +363,7 @@ public struct ModelState: Sendable {
     private mutating func collectReference(_ event: PredictionEvent, rows: Int) {
         if referenceCollector == nil { referenceCollector = ReferenceBuilder() }
         referenceCollector!.add(event)  // in place: no copy of the rows gathered so far
-        if referenceCollector!.rows >= rows, let reference = try? buildReference(referenceCollector!, strict: false) {
+        if referenceCollector!.rows >= rows, let reference = try? referenceCollector!.build(task: task, options: options, strict: false) {
             install(reference: reference)
         }
     }

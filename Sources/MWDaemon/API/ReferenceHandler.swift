@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// PUT and GET /v1/models/{model}/reference.
+
+import Logging
+import MWHTTP
+import MWStats
+import Synchronization
+
+/// Reference uploads: rows shaped like prediction events (array or NDJSON, gzip allowed).
+/// The rows are decoded and summarised outside the model's lock; the summary then replaces
+/// the previous reference in one step, so ingestion never sees half a reference. Any invalid
+/// row refuses the whole upload and leaves the reference in force untouched.
+struct ReferenceHandler: Sendable {
+    let store: ModelStore
+    let limits: EventLimits
+    let logger: Logger
+
+    func put(_ request: HTTPRequest) -> HTTPResponse {
+        let name = request.pathParameters["model"] ?? ""
+        let ndjson: Bool
+        switch IngestHandler.mediaType(request.headers["Content-Type"]) {
+        case .json: ndjson = false
+        case .ndjson: ndjson = true
+        case .other(let type):
+            return .error(.unsupportedMediaType, code: "unsupported_media_type",
+                          message: "Content-Type \(type) is not accepted; send application/json or application/x-ndjson")
+        }
+        let box: ModelBox
+        do { box = try store.model(name, create: true) } catch { return error.response }
+        let batch: DecodedBatch<PredictionEvent>
+        do { batch = try EventDecoder.predictions(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
+        guard batch.errors.isEmpty else {
+            audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
+            let listed = batch.errors.prefix(IngestHandler.maxListedErrors).map { e -> String in
+                var out = "{\"index\":\(e.index),\"field\":"
+                JSONString.append(e.rejection.field, to: &out)
+                out += ",\"reason\":"
+                JSONString.append(e.rejection.reason, to: &out)
+                out += ",\"message\":"
+                JSONString.append(e.rejection.message, to: &out)
+                return out + "}"
+            }
+            return .error(.unprocessableContent, code: "invalid_reference",
+                          message: "\(batch.errors.count) of \(batch.errors.count + batch.events.count) reference rows are invalid (first: row \(batch.errors[0].index), \(batch.errors[0].rejection.message)); the reference was not replaced",
+                          details: Array(listed))
+        }
+        var rows = ReferenceBuilder()
+        for (_, event) in batch.events { rows.add(event) }
+
+        // Summarise outside the lock against the model as it is now; redo it under the lock in
+        // the rare case its task or settings changed meanwhile.
+        let (task, options) = box.state.withLock { ($0.task, $0.options) }
+        let prebuilt = Result { () throws(ReferenceError) in try rows.build(task: task, options: options, strict: true) }
+        let outcome: Result<(ModelReference, Int32), ReferenceError> = box.state.withLock { state in
+            Result { () throws(ReferenceError) in
+                var reference = try prebuilt.get()
+                if state.task != task || state.options != options {
+                    reference = try rows.build(task: state.task, options: state.options, strict: true)
+                }
+                state.install(reference: reference)
+                return (reference, state.referenceGeneration)
+            }
+        }
+        switch outcome {
+        case .failure(let error):
+            audit(action: "put_reference", model: name, outcome: "refused: \(error.message)")
+            return .error(.unprocessableContent, code: "invalid_reference",
+                          message: "\(error.message); the reference was not replaced", details: [JSONString.quoted(error.field)])
+        case .success(let (reference, generation)):
+            audit(action: "put_reference", model: name, outcome: "replaced: \(reference.rows) rows, generation \(generation)")
+            let columns = box.state.withLock { $0.referenceColumns }
+            return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: reference.rows, generation: generation,
+                                                                columns: columns)))
+        }
+    }
+
+    func get(_ request: HTTPRequest) -> HTTPResponse {
+        let name = request.pathParameters["model"] ?? ""
+        guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
+        let (rows, generation, columns) = box.state.withLock { ($0.referenceRows, $0.referenceGeneration, $0.referenceColumns) }
+        guard generation >= 0 else {
+            return .error(.notFound, code: "no_reference",
+                          message: "model \(name) has no reference yet; upload one with PUT /v1/models/\(name)/reference")
+        }
+        return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: rows, generation: generation, columns: columns)))
+    }
+
+    private func audit(action: String, model: String, outcome: String) {
+        logger.notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
+                                          "outcome": "\(outcome)"])
+    }
+}
