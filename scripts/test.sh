@@ -21,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
+# The drift tests compare the daemon's metrics with numpy/scipy on the same raw values.
+python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install -q numpy scipy
 
 echo "== swift build"
 swift build --build-tests

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The exposition model: a family (name, HELP, TYPE) holds labelled series.
 
-/// The TYPE of a metric family.
+/// The TYPE of a metric family. A `summary` carries only its quantile samples (numbers with
+/// a `quantile` label): Prometheus reserves that label for summaries.
 public enum MetricType: String, Sendable {
-    case counter, gauge, histogram, untyped
+    case counter, gauge, histogram, summary, untyped
 }
 
 /// One labelled series of a family: a number, or a histogram's buckets, sum and count.

@@ -54,7 +54,7 @@ struct ModelsCollector: Collector {
         ("modelwatch_feature_out_of_range_ratio", .gauge, "Share of the feature's values outside the reference's [min, max] (numeric)."),
         ("modelwatch_feature_unseen_category_ratio", .gauge, "Share of the feature's values in categories the reference never saw (categorical)."),
         ("modelwatch_feature_mean", .gauge, "Mean of the feature's values (numeric)."),
-        ("modelwatch_feature_quantile", .gauge, "Quantiles of the feature's values, interpolated within reference cells (numeric, with a reference)."),
+        ("modelwatch_feature_quantile", .summary, "Quantiles of the feature's values in the window, interpolated within reference cells (numeric, with a reference)."),
         ("modelwatch_concept_drift_state", .gauge, "Concept drift detector state on the outcome stream: 0 stable, 1 warning, 2 drift."),
         ("modelwatch_concept_drift_detections_total", .counter, "Concept drifts detected on the outcome stream (the detector starts over after each)."),
     ]
