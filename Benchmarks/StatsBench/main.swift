@@ -18,6 +18,72 @@ func seconds(_ body: () -> Void) -> Double {
 
 func best(of runs: Int, _ body: () -> Void) -> Double { (0..<runs).map { _ in seconds(body) }.min()! }
 
+/// A fast, seeded generator (the system one costs a syscall per number).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+// MARK: Features: decode and track 10 or 50 features per event against a reference
+
+/// NDJSON events with `features` features (80 % numeric), ids unique per `tag`.
+func wideEvents(_ count: Int, features: Int, tag: String) -> [UInt8] {
+    var out = ""
+    var rng = SplitMix64(seed: UInt64(features))
+    for i in 0..<count {
+        out += #"{"id":"\#(tag)-\#(i)","features":{"#
+        for j in 0..<features {
+            if j > 0 { out += "," }
+            if j < features * 8 / 10 {
+                out += #""f\#(j)":\#(Double(Int.random(in: 0..<100_000, using: &rng)) / 1000)"#
+            } else {
+                out += #""f\#(j)":"\#(["a", "b", "c", "d"].randomElement(using: &rng)!)""#
+            }
+        }
+        out += #"},"prediction":1,"score":0.87}"# + "\n"
+    }
+    return Array(out.utf8)
+}
+
+func featureBench(features: Int, repeats: Int) -> (decode: Double, ingest: Double) {
+    var options = ModelOptions()
+    options.task = .binary
+    var state = ModelState(name: "wide", options: options, key: .random())
+    var builder = ReferenceBuilder()
+    for (_, e) in try! EventDecoder.predictions(wideEvents(2000, features: features, tag: "r"), ndjson: true, limits: EventLimits()).events {
+        builder.add(e)
+    }
+    state.install(reference: try! builder.build(task: .binary, options: options, strict: true))
+    let n = 20_000
+    var decodeTime = 0.0, ingestTime = 0.0
+    for r in 0..<repeats {
+        let body = wideEvents(n, features: features, tag: "w\(r)")
+        var events: [(index: Int, event: PredictionEvent)] = []
+        decodeTime += seconds { events = try! EventDecoder.predictions(body, ndjson: true, limits: EventLimits()).events }
+        ingestTime += seconds { _ = state.ingest(predictions: events, now: 1_700_000_000 + Double(r)) }
+    }
+    return (Double(n * repeats) / decodeTime, Double(n * repeats) / ingestTime)
+}
+
+if let i = CommandLine.arguments.firstIndex(of: "--features-only"), i + 1 < CommandLine.arguments.count {
+    let f = Int(CommandLine.arguments[i + 1])!
+    let r = featureBench(features: f, repeats: 10)
+    print(String(format: "features %d: decode %.0fk events/s, track %.0fk events/s", f, r.decode / 1e3, r.ingest / 1e3))
+    exit(0)
+}
+for f in [10, 50] {
+    let r = featureBench(features: f, repeats: 3)
+    print(String(format: "features %2d per event: decode %.0fk events/s, track against a reference %.0fk events/s (%.1fM values/s); both %.0fk events/s",
+                 f, r.decode / 1e3, r.ingest / 1e3, r.ingest * Double(f) / 1e6, 1 / (1 / r.decode + 1 / r.ingest) / 1e3))
+}
+
 // MARK: 1. Decoding
 
 let eventCount = 100_000

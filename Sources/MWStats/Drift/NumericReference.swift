@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compact summary of a numeric feature's reference values.
 
+/// A class: immutable once built, shared by every window that counts against it (placing a
+/// value retains it once, not each of its arrays).
+///
 /// What is kept of a numeric reference column: about 210 cut points and, per cell between and
 /// at them, the count and sum of reference values — a few KB whatever the reference size.
 ///
@@ -14,7 +17,7 @@
 ///   inside one cell (≤ 1/200) in between;
 /// - the Wasserstein distance integrates |F_ref − F_win| cell by cell, exactly where the two CDFs
 ///   do not cross inside a cell (window values assumed spread in a cell as the reference's are).
-public struct NumericReference: Sendable, Equatable {
+public final class NumericReference: Sendable {
     public let count: Int
     public let mean: Double
     /// Population standard deviation (ddof 0).
@@ -127,7 +130,7 @@ public struct NumericReference: Sendable, Equatable {
 }
 
 /// The summary of a categorical reference column: counts of its most frequent categories.
-public struct CategoricalReference: Sendable, Equatable {
+public final class CategoricalReference: Sendable {
     /// Kept categories, most frequent first (ties by name).
     public let categories: [String]
     public let counts: [Double]
@@ -152,7 +155,4 @@ public struct CategoricalReference: Sendable, Equatable {
     /// The index of a kept category, or nil (unseen, or beyond the limit).
     public func position(of category: String) -> Int? { index[category] }
 
-    public static func == (a: CategoricalReference, b: CategoricalReference) -> Bool {
-        a.categories == b.categories && a.counts == b.counts && a.otherCount == b.otherCount
-    }
 }

@@ -2,7 +2,7 @@
 // A model's reference data, summarised: per feature, for the prediction and for the label.
 
 /// The reference summary of one column.
-public enum ColumnReference: Sendable, Equatable {
+public enum ColumnReference: Sendable {
     case numeric(NumericReference)
     case categorical(CategoricalReference)
 

@@ -12,7 +12,21 @@ struct TrackedColumn: Sendable {
     let name: String
     let role: ColumnRole
     var type: FeatureType?
-    var reference: ColumnReference?
+    var reference: ColumnReference? {
+        didSet {
+            cellCount = reference?.cellCount ?? 0
+            binCount = binLabels.count
+        }
+    }
+    /// Cells of the reference's sketches and bins of its counters (0 without a reference).
+    private(set) var cellCount = 0
+    private(set) var binCount = 0
+
+    init(name: String, role: ColumnRole, type: FeatureType?) {
+        self.name = name
+        self.role = role
+        self.type = type
+    }
 
     /// Where `value` goes in this column's sketches; `.none` for a missing value or one of the
     /// other type (a string in a numeric column), which count as missing.
@@ -69,20 +83,19 @@ struct ColumnWindows: Sendable {
         }
     }
 
-    mutating func record(_ placement: Placement, column: TrackedColumn, generation: Int32, now: Double) {
+    mutating func record(_ placement: Placement, cellCount: Int, binCount: Int, generation: Int32, now: Double) {
         switch placement {
         case .none:
             return
         case .uncelled(let x):
             for w in windows.indices { windows[w].update(at: now) { $0.addUncelled(x) } }
         case .cell(let c, let offset, let x, let bin):
-            let cellCount = column.reference?.cellCount ?? 0
             for w in windows.indices {
                 windows[w].update(at: now) { $0.add(cell: c, offset: offset, value: x, generation: generation, cellCount: cellCount) }
             }
             if binGeneration != generation {
                 binGeneration = generation
-                binCounts = [UInt64](repeating: 0, count: column.binLabels.count)
+                binCounts = [UInt64](repeating: 0, count: binCount)
             }
             if bin < binCounts.count { binCounts[bin] &+= 1 }
         }

@@ -48,9 +48,13 @@ public struct ModelState: Sendable {
     }
     private var versionIndex: [String: Int] = [:]
     /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
-    private(set) var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil, reference: nil),
-                                TrackedColumn(name: "label", role: .label, type: nil, reference: nil)]
+    private(set) var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil),
+                                TrackedColumn(name: "label", role: .label, type: nil)]
     private var columnIndex: [String: Int] = [:]
+    /// The feature names of the last event and their columns: producers send the same
+    /// features in the same order, so most names are matched here without hashing.
+    private var recentNames: [String] = []
+    private var recentColumns: [Int] = []
     /// Rows of the reference in force (0 without one).
     public private(set) var referenceRows = 0
     /// Bumped by every reference installed; −1 before the first.
@@ -292,11 +296,24 @@ public struct ModelState: Sendable {
     /// Records the prediction and every present feature of an accepted prediction event.
     private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
         record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, now: now)
-        for feature in event.features {
+        for (i, feature) in event.features.enumerated() {
             if case .missing = feature.value { continue }
-            guard let c = column(named: feature.name) else {
-                untrackedFeatureValues += 1
-                continue
+            let c: Int
+            if i < recentNames.count, recentNames[i] == feature.name {
+                c = recentColumns[i]
+            } else {
+                guard let found = column(named: feature.name) else {
+                    untrackedFeatureValues += 1
+                    continue
+                }
+                c = found
+                if i < recentNames.count {
+                    recentNames[i] = feature.name
+                    recentColumns[i] = c
+                } else if i == recentNames.count {
+                    recentNames.append(feature.name)
+                    recentColumns.append(c)
+                }
             }
             record(feature.value, column: c, version: v, now: now)
         }
@@ -313,14 +330,15 @@ public struct ModelState: Sendable {
         let placement = columns[c].place(value)
         if case .none = placement { return }
         while versions[v].columns.count <= c { versions[v].columns.append(ColumnWindows(options: options)) }
-        versions[v].columns[c].record(placement, column: columns[c], generation: referenceGeneration, now: now)
+        versions[v].columns[c].record(placement, cellCount: columns[c].cellCount, binCount: columns[c].binCount,
+                                      generation: referenceGeneration, now: now)
     }
 
     /// The column of input feature `name`, created on first sight; nil beyond `maxFeatures`.
     private mutating func column(named name: String) -> Int? {
         if let c = columnIndex[name] { return c }
         guard columns.count - 2 < options.maxFeatures else { return nil }
-        columns.append(TrackedColumn(name: name, role: .input, type: options.features[name]?.type, reference: nil))
+        columns.append(TrackedColumn(name: name, role: .input, type: options.features[name]?.type))
         columnIndex[name] = columns.count - 1
         return columns.count - 1
     }
