@@ -28,7 +28,7 @@ struct ReferenceHandler: Sendable {
         let box: ModelBox
         do { box = try store.model(name, create: true) } catch { return error.response }
         let batch: DecodedBatch<PredictionEvent>
-        do { batch = try EventDecoder.predictions(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
+        do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
         guard batch.errors.isEmpty else {
             audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
             let listed = batch.errors.prefix(IngestHandler.maxListedErrors).map { e -> String in

@@ -50,7 +50,14 @@ public enum EventDecoder {
     typealias One<E> = (inout JSONScanner, EventLimits) throws(JSONSyntaxError) -> Result<E, EventRejection>
 
     public static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
-        try decode(body, ndjson: ndjson, limits: limits, one: prediction)
+        try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in try prediction(&s, l) }
+    }
+
+    /// Reference rows: shaped like prediction events, `prediction` optional (SPEC section 3).
+    public static func referenceRows(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
+        try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
+            try prediction(&s, l, requirePrediction: false)
+        }
     }
 
     public static func labels(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<LabelEvent> {

@@ -6,7 +6,8 @@ import MWStats
 extension EventDecoder {
     /// Decodes one prediction object. Syntax errors throw; field errors are returned, the rest of
     /// the object still being read so that the next event can be decoded.
-    static func prediction(_ s: inout JSONScanner, _ limits: EventLimits) throws(JSONSyntaxError) -> Result<PredictionEvent, EventRejection> {
+    static func prediction(_ s: inout JSONScanner, _ limits: EventLimits,
+                           requirePrediction: Bool = true) throws(JSONSyntaxError) -> Result<PredictionEvent, EventRejection> {
         var event = PredictionEvent()
         var fields = FieldReader(limits: limits)
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -30,7 +31,7 @@ extension EventDecoder {
             try s.expect(UInt8(ascii: "}"), "',' or '}'")
         }
         if let problem = fields.problem { return .failure(problem) }
-        if event.prediction == nil {
+        if event.prediction == nil && requirePrediction {
             return .failure(EventRejection(field: "prediction", reason: "missing_field", message: "prediction is required"))
         }
         if event.score != nil && event.scores != nil {
@@ -247,7 +248,7 @@ struct FieldReader {
         try s.expect(UInt8(ascii: "{"), "'{'")
         var out: [Feature] = []
         if s.consume(UInt8(ascii: "}")) { return out }
-        var names: Set<String>? = nil
+        var names: NameTable? = nil
         repeat {
             let name = try s.string()
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
@@ -261,13 +262,18 @@ struct FieldReader {
                 fail(Self.featureField(name), "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
                 continue
             }
-            // Duplicate names: a linear scan while small, a set beyond.
+            // Duplicate names: a linear scan while small, a hash table beyond.
             var duplicate = false
             if out.count < 16 {
                 duplicate = out.contains(where: { $0.name == name })
             } else {
-                if names == nil { names = Set(out.map(\.name)) }
-                duplicate = !names!.insert(name).inserted
+                if names == nil {
+                    names = NameTable()
+                    for f in out { _ = names!.insert(f.name, at: names!.count, in: out) }
+                }
+                // Every path below appends the feature or stops the checks (a problem), so
+                // `out.count` is where this name lands.
+                duplicate = !names!.insert(name, at: out.count, in: out)
             }
             if duplicate { fail(Self.featureField(name), "duplicate_field", "feature \(name) appears twice"); continue }
             switch value {
@@ -289,5 +295,50 @@ struct FieldReader {
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
         return out
+    }
+}
+
+/// A set of feature names held as indices into the event's feature list: FNV-1a over the
+/// name's bytes into open addressing, a string comparison only on equal hashes — several times
+/// cheaper than `Set<String>` (SipHash, resizing) for the few dozen names of a wide event.
+struct NameTable {
+    private var slots = [Int32](repeating: -1, count: 64)
+    private var hashes = [UInt32](repeating: 0, count: 64)
+    private(set) var count = 0
+
+    static func hash(_ name: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in name.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
+
+    /// Adds `name`, which is (or will be) `features[index].name`; false when an equal name is
+    /// already in.
+    mutating func insert(_ name: String, at index: Int, in features: [Feature]) -> Bool {
+        if 2 * (count + 1) > slots.count { grow(features) }
+        let h = Self.hash(name)
+        let mask = slots.count - 1
+        var i = Int(h) & mask
+        while slots[i] >= 0 {
+            if hashes[i] == h && features[Int(slots[i])].name == name { return false }
+            i = (i + 1) & mask
+        }
+        slots[i] = Int32(index)
+        hashes[i] = h
+        count += 1
+        return true
+    }
+
+    private mutating func grow(_ features: [Feature]) {
+        let old = zip(slots, hashes).filter { $0.0 >= 0 }
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        hashes = [UInt32](repeating: 0, count: slots.count)
+        let mask = slots.count - 1
+        for (slot, h) in old {
+            var i = Int(h) & mask
+            while slots[i] >= 0 { i = (i + 1) & mask }
+            slots[i] = slot
+            hashes[i] = h
+        }
     }
 }

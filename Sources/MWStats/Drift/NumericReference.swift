@@ -37,6 +37,11 @@ public final class NumericReference: Sendable {
 
     /// The PSI bin (`searchsorted(psi_edges, v, side="right")`) of each cell.
     public let psiBinOfCell: [Int]
+    /// A uniform grid over [minimum, maximum]: for each of its ``gridSize`` steps, the first
+    /// edge at or above the step's start, so that placing a value searches a few edges, not all.
+    private let grid: [Int32]
+    private let gridScale: Double
+    static let gridSize = 1024
 
     /// Summarises finite values (at least one). `psiEdges` replaces the quantile PSI edges
     /// with fixed ones (a feature's declared `bins`).
@@ -86,6 +91,16 @@ public final class NumericReference: Sendable {
             bins[c] = passed
         }
         psiBinOfCell = bins
+        let low = unique[0], span = unique[unique.count - 1] - low
+        gridScale = span > 0 && span.isFinite ? Double(Self.gridSize) / span : 0
+        var grid = [Int32](repeating: 0, count: Self.gridSize + 1)
+        var e = 0
+        for k in 0...Self.gridSize {
+            let start = low + Double(k) / Double(Self.gridSize) * span
+            while e < unique.count && unique[e] < start { e += 1 }
+            grid[k] = Int32(e)
+        }
+        self.grid = grid
     }
 
     /// PSI bins: one more than the PSI edges.
@@ -116,7 +131,25 @@ public final class NumericReference: Sendable {
         return lo < edges.count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
     }
 
-    public func cell(of v: Double) -> Int { Self.cell(of: v, edges: edges) }
+    /// The cell of `v`: as ``cell(of:edges:)``, searching only between the grid's bounds.
+    public func cell(of v: Double) -> Int {
+        edges.withUnsafeBufferPointer { e in
+            let last = e.count - 1
+            guard v > e[0] else { return v == e[0] ? 1 : 0 }
+            guard v < e[last] else { return v == e[last] ? 2 * last + 1 : 2 * last + 2 }
+            guard gridScale > 0 else { return Self.cell(of: v, edges: edges) }
+            let k = min(Int((v - e[0]) * gridScale), Self.gridSize - 1)
+            // The first edge ≥ v lies in [grid[k], grid[k + 1]]; widened by one for rounding
+            // of the step starts, and checked.
+            var lo = max(0, Int(grid[k]) - 1), hi = min(e.count, Int(grid[k + 1]) + 1)
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if e[mid] < v { lo = mid + 1 } else { hi = mid }
+            }
+            guard (lo == 0 || e[lo - 1] < v) && (lo == e.count || e[lo] >= v) else { return Self.cell(of: v, edges: edges) }
+            return lo < e.count && e[lo] == v ? 2 * lo + 1 : 2 * lo
+        }
+    }
 
     /// The cell of `v` and where it sits inside an open cell (0 at the lower edge, 1 at the upper).
     public func locate(_ v: Double) -> (cell: Int, offset: Double) {

@@ -31,21 +31,26 @@ struct TrackedColumn: Sendable {
     /// Where `value` goes in this column's sketches; `.none` for a missing value or one of the
     /// other type (a string in a numeric column), which count as missing.
     func place(_ value: FeatureValue) -> Placement {
+        Self.place(value, type: type, reference: reference)
+    }
+
+    /// The same, from the parts (so that a caller holding the column in an array does not copy it).
+    static func place(_ value: FeatureValue, type: FeatureType?, reference: ColumnReference?) -> Placement {
         switch (type, value) {
         case (.numeric, .number(let x)):
             guard case .numeric(let r)? = reference else { return .uncelled(x) }
             let (c, offset) = r.locate(x)
             return .cell(c, offset: offset, value: x, bin: r.psiBinOfCell[c])
         case (.categorical, .category(let s)):
-            return place(category: s)
+            return place(category: s, reference)
         case (.categorical, .number(let x)):
-            return place(category: FeatureValue.categoryName(x))
+            return place(category: FeatureValue.categoryName(x), reference)
         default:
             return .none
         }
     }
 
-    private func place(category s: String) -> Placement {
+    private static func place(category s: String, _ reference: ColumnReference?) -> Placement {
         guard case .categorical(let r)? = reference else { return .uncelled(0) }
         let c = r.position(of: s) ?? r.categories.count
         return .cell(c, offset: 0, value: 0, bin: c)
@@ -73,25 +78,26 @@ enum Placement {
 /// One version's sliding windows of one column, and its values per reference bin since the
 /// reference was installed (`modelwatch_feature_values_total`).
 struct ColumnWindows: Sendable {
-    var windows: [SlidingWindow<FeatureSketch>]
+    var windows: CascadingWindows<FeatureSketch>
     var binCounts: [UInt64] = []
     var binGeneration: Int32 = -1
 
     init(options: ModelOptions) {
-        windows = options.windows.map {
-            SlidingWindow(length: $0.seconds, sliceCount: options.slicesPerWindow, empty: FeatureSketch())
-        }
+        windows = CascadingWindows(lengths: options.windows.map(\.seconds), sliceCount: options.slicesPerWindow,
+                                   empty: FeatureSketch())
     }
 
-    mutating func record(_ placement: Placement, cellCount: Int, binCount: Int, generation: Int32, now: Double) {
+    /// Records one value in every window; `unit` is `windows.unitNumber(now)` (the same for
+    /// every column of a model at one instant).
+    mutating func record(_ placement: Placement, cellCount: Int, binCount: Int, generation: Int32, unit: Int64, now: Double) {
         switch placement {
         case .none:
             return
         case .uncelled(let x):
-            for w in windows.indices { windows[w].update(at: now) { $0.addUncelled(x) } }
+            windows.update(unit: unit, at: now) { $0.addUncelled(x) }
         case .cell(let c, let offset, let x, let bin):
-            for w in windows.indices {
-                windows[w].update(at: now) { $0.add(cell: c, offset: offset, value: x, generation: generation, cellCount: cellCount) }
+            windows.update(unit: unit, at: now) {
+                $0.add(cell: c, offset: offset, value: x, generation: generation, cellCount: cellCount)
             }
             if binGeneration != generation {
                 binGeneration = generation
@@ -99,5 +105,18 @@ struct ColumnWindows: Sendable {
             }
             if bin < binCounts.count { binCounts[bin] &+= 1 }
         }
+    }
+}
+
+extension ColumnWindows {
+    /// The unit number of `now` for a model's column windows (they all share one unit, `unit`).
+    static func unit(_ unit: Double?, at now: Double) -> Int64 {
+        guard let unit else { return 0 }
+        return Int64((now / unit).rounded(.down))
+    }
+
+    /// The common unit of the windows of `options`.
+    static func unit(of options: ModelOptions) -> Double? {
+        CascadingWindows<FeatureSketch>.commonUnit(options.windows.map { $0.seconds / Double(options.slicesPerWindow) })
     }
 }

@@ -75,7 +75,7 @@ extension ModelState {
     /// The report at `now` without expiring or caching (for read-only callers).
     public func snapshotReport(now: Double) -> ModelReport {
         makeReport(now: now, merge: { v, w in versionStates[v].windows[w].merged(at: now) }, sketch: { v, w, c in
-            c < versionStates[v].columns.count ? versionStates[v].columns[c].windows[w].merged(at: now) : FeatureSketch()
+            c < versionStates[v].columns.count ? versionStates[v].columns[c].windows.merged(window: w, at: now) : FeatureSketch()
         })
     }
 

@@ -44,13 +44,15 @@ public struct ModelState: Sendable {
     /// version has never seen the column).
     mutating func mergeColumn(version v: Int, column c: Int, window w: Int, now: Double) -> FeatureSketch {
         guard c < versions[v].columns.count else { return FeatureSketch() }
-        return versions[v].columns[c].windows[w].mergedCaching(at: now)
+        return versions[v].columns[c].windows.mergedCaching(window: w, at: now)
     }
     private var versionIndex: [String: Int] = [:]
     /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
     private(set) var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil),
                                 TrackedColumn(name: "label", role: .label, type: nil)]
     private var columnIndex: [String: Int] = [:]
+    /// The time unit the column windows share (see ``CascadingWindows``).
+    private var columnUnit: Double?
     /// The feature names of the last event and their columns: producers send the same
     /// features in the same order, so most names are matched here without hashing.
     private var recentNames: [String] = []
@@ -75,6 +77,7 @@ public struct ModelState: Sendable {
         self.task = options.task
         self.classes = ClassTable(declared: options.classes)
         self.key = key
+        columnUnit = ColumnWindows.unit(of: options)
         declareFeatures()
     }
 
@@ -288,14 +291,15 @@ public struct ModelState: Sendable {
         }
         if versions[v].detectors == nil { versions[v].detectors = ConceptDetectors(binaryErrors: task != .regression) }
         versions[v].detectors!.update(error: error)
-        record(labelValue, column: 1, version: v, now: now)
+        record(labelValue, column: 1, version: v, unit: ColumnWindows.unit(columnUnit, at: now), now: now)
     }
 
     // MARK: - Features, prediction and label columns
 
     /// Records the prediction and every present feature of an accepted prediction event.
     private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
-        record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, now: now)
+        let unit = ColumnWindows.unit(columnUnit, at: now)
+        record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, unit: unit, now: now)
         for (i, feature) in event.features.enumerated() {
             if case .missing = feature.value { continue }
             let c: Int
@@ -315,11 +319,11 @@ public struct ModelState: Sendable {
                     recentColumns.append(c)
                 }
             }
-            record(feature.value, column: c, version: v, now: now)
+            record(feature.value, column: c, version: v, unit: unit, now: now)
         }
     }
 
-    private mutating func record(_ value: FeatureValue, column c: Int, version v: Int, now: Double) {
+    private mutating func record(_ value: FeatureValue, column c: Int, version v: Int, unit: Int64, now: Double) {
         if columns[c].type == nil {
             switch value {
             case .number: columns[c].type = .numeric
@@ -327,11 +331,11 @@ public struct ModelState: Sendable {
             case .missing: return
             }
         }
-        let placement = columns[c].place(value)
+        let placement = TrackedColumn.place(value, type: columns[c].type, reference: columns[c].reference)
         if case .none = placement { return }
         while versions[v].columns.count <= c { versions[v].columns.append(ColumnWindows(options: options)) }
         versions[v].columns[c].record(placement, cellCount: columns[c].cellCount, binCount: columns[c].binCount,
-                                      generation: referenceGeneration, now: now)
+                                      generation: referenceGeneration, unit: unit, now: now)
     }
 
     /// The column of input feature `name`, created on first sight; nil beyond `maxFeatures`.

@@ -124,6 +124,27 @@ import Testing
         #expect(!r.message.isEmpty)
     }
 
+    @Test func duplicateFeatureNamesInWideEvents() throws {
+        let names = (0..<80).map { "feature_\($0)" }
+        for duplicateAt in [3, 17, 40, 79] {
+            var fields = names.map { "\"\($0)\": 1" }
+            fields.append("\"\(names[duplicateAt])\": 2")
+            let text = #"{"prediction": 1, "features": {"# + fields.joined(separator: ", ") + "}}"
+            let r = try rejection(text)
+            #expect(r.field == "features.\(names[duplicateAt])" && r.reason == "duplicate_field")
+        }
+        let distinct = #"{"prediction": 1, "features": {"# + names.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}}"
+        let ok = try predictions(distinct)
+        #expect(ok.errors.isEmpty && ok.events[0].event.features.map(\.name) == names)
+    }
+
+    @Test func referenceRowsNeedNoPrediction() throws {
+        let rows = try EventDecoder.referenceRows(Array(#"[{"features": {"a": 1}}, {"features": {"a": 2}, "prediction": 1}]"#.utf8),
+                                                  ndjson: false, limits: EventLimits())
+        #expect(rows.errors.isEmpty && rows.events.count == 2)
+        #expect(try predictions(#"{"features": {"a": 1}}"#).errors.first?.rejection.reason == "missing_field")
+    }
+
     @Test func stringAndFeatureLimits() throws {
         var limits = EventLimits()
         limits.maxStringBytes = 4

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// Several sliding windows of one stream, fed through one accumulator.
+
+/// The sliding windows of one stream (the `5m`, `1h` and `24h` of a feature), updated once per
+/// value instead of once per window.
+///
+/// Values go into a single *pending* slice covering one *unit* of time: the greatest common
+/// divisor of the windows' slice widths (5 s for the default 5 s, 60 s and 1,440 s slices), so
+/// that every unit lies inside exactly one slice of every window. When a value of a later unit
+/// arrives, or a window is read, the pending slice is merged into the slice of each window that
+/// contains it. Reads therefore see exactly what per-window updates would have produced.
+/// When the widths have no common unit of at least one second (odd window lengths), every
+/// value updates every window directly.
+public struct CascadingWindows<Slice: WindowSlice>: Sendable {
+    public private(set) var windows: [SlidingWindow<Slice>]
+    /// The common unit in seconds; nil when values go to every window directly.
+    public let unit: Double?
+    private let empty: Slice
+    private var pending: Slice
+    private var pendingUnit = Int64.min
+
+    public init(lengths: [Double], sliceCount: Int, empty: Slice) {
+        windows = lengths.map { SlidingWindow(length: $0, sliceCount: sliceCount, empty: empty) }
+        self.empty = empty
+        pending = empty
+        unit = Self.commonUnit(windows.map(\.sliceWidth))
+    }
+
+    /// The greatest common divisor of the widths, in whole milliseconds, when it is at least a second.
+    static func commonUnit(_ widths: [Double]) -> Double? {
+        var g: Int64 = 0
+        for w in widths {
+            let ms = (w * 1000).rounded()
+            guard ms >= 1, abs(ms / 1000 - w) < 1e-9 else { return nil }
+            var a = g, b = Int64(ms)
+            while b != 0 { (a, b) = (b, a % b) }
+            g = a
+        }
+        return g >= 1000 ? Double(g) / 1000 : nil
+    }
+
+    /// The unit number of `now` (pass it to ``update(unit:at:_:)`` for many streams at one instant).
+    public func unitNumber(_ now: Double) -> Int64 {
+        guard let unit else { return 0 }
+        return Int64((now / unit).rounded(.down))
+    }
+
+    /// Applies `body` to the value's slices: the pending one, or each window's.
+    public mutating func update(at now: Double, _ body: (inout Slice) -> Void) {
+        update(unit: unitNumber(now), at: now, body)
+    }
+
+    /// As ``update(at:_:)`` with `unit` = `unitNumber(now)` computed by the caller.
+    @inline(__always)
+    public mutating func update(unit number: Int64, at now: Double, _ body: (inout Slice) -> Void) {
+        guard unit != nil else {
+            for w in windows.indices { windows[w].update(at: now, body) }
+            return
+        }
+        if number != pendingUnit {
+            if number < pendingUnit {  // the clock stepped back: straight into the windows
+                for w in windows.indices { windows[w].update(at: now, body) }
+                return
+            }
+            flush()
+            pendingUnit = number
+        }
+        body(&pending)
+    }
+
+    /// Merges the pending slice into every window.
+    public mutating func flush() {
+        guard let unit, pendingUnit != .min else { return }
+        let middle = (Double(pendingUnit) + 0.5) * unit  // well inside one slice of each window
+        let slice = pending
+        for w in windows.indices { windows[w].update(at: middle) { $0.merge(slice) } }
+        pending = empty
+        pendingUnit = .min
+    }
+
+    /// Window `w` at `now`, through its cache of older slices.
+    public mutating func mergedCaching(window w: Int, at now: Double) -> Slice {
+        flush()
+        return windows[w].mergedCaching(at: now)
+    }
+
+    /// Window `w` at `now` without changing anything (the pending slice counted when inside it).
+    public func merged(window w: Int, at now: Double) -> Slice {
+        var result = windows[w].merged(at: now)
+        if let unit, pendingUnit != .min {
+            let window = windows[w]
+            let number = window.sliceNumber((Double(pendingUnit) + 0.5) * unit), current = window.sliceNumber(now)
+            if number <= current && number > current - Int64(window.sliceCount) { result.merge(pending) }
+        }
+        return result
+    }
+}
