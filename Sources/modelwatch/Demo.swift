@@ -55,6 +55,13 @@ struct Demo: ParsableCommand {
         guard let put = try client.request("PUT", "/v1/models/\(model)", body: Array(settings.utf8)), put.status < 300 else {
             throw ValidationError("cannot create model \(model) at \(target)")
         }
+        // The reference: 2,000 rows of the world the model was trained on, labels included.
+        var training = DemoSimulation(seed: 20_240_601)
+        let rows = (0..<2000).map { _ in training.next(drifted: false).referenceRow }
+        guard let reference = try client.request("PUT", "/v1/models/\(model)/reference", body: Array(rows.joined(separator: "\n").utf8),
+                                                 contentType: "application/x-ndjson"), reference.status == 200 else {
+            throw ValidationError("cannot upload the reference of model \(model) to \(target)")
+        }
         var simulation = DemoSimulation(seed: UInt64(Date().timeIntervalSince1970))
         var pendingLabels: [(due: Double, line: String)] = []
         let start = Date().timeIntervalSince1970
@@ -124,8 +131,8 @@ struct DemoSimulation {
         return whole
     }
 
-    /// One prediction line and its label line (NDJSON).
-    mutating func next(drifted: Bool) -> (prediction: String, label: String) {
+    /// One prediction line, its label line (NDJSON) and the two as one reference row.
+    mutating func next(drifted: Bool) -> (prediction: String, label: String, referenceRow: String) {
         counter += 1
         let id = "demo-\(state % 1_000_000)-\(counter)"
         let amount = Foundation.exp(normal() * 0.8 + (drifted ? 5.2 : 4.0))
@@ -144,6 +151,6 @@ struct DemoSimulation {
         let prediction = String(format: #"{"id":"%@","features":{"amount":%.2f,"country":"%@","age":%.0f,"is_new":%@},"prediction":%d,"score":%.4f,"latency_ms":%.1f}"#,
                                 id, amount, country, age, isNew ? "true" : "false", score >= 0.5 ? 1 : 0, score, latency)
         let label = #"{"id":"\#(id)","label":\#(fraud ? 1 : 0)}"#
-        return (prediction, label)
+        return (prediction, label, String(prediction.dropLast()) + #","label":\#(fraud ? 1 : 0)}"#)
     }
 }

@@ -135,6 +135,11 @@ def test_demo_sends_predictions_and_labels_that_become_metrics(daemon):
     assert total and float(total[0].split()[-1]) >= 500
     assert any(l.startswith('modelwatch_accuracy{model="fraud-demo"') for l in text.splitlines())
     assert any(l.startswith('modelwatch_roc_auc{model="fraud-demo"') for l in text.splitlines())
+    # demo uploads the training-world reference first: drift statistics for every feature
+    for feature in ("amount", "country", "age", "is_new"):
+        assert any(l.startswith('modelwatch_drift_score{feature="%s",method="psi",model="fraud-demo"' % feature)
+                   for l in text.splitlines()), feature
+    assert any(l.startswith('modelwatch_label_drift_score{method=') and 'model="fraud-demo"' in l for l in text.splitlines())
 
 
 def test_demo_refuses_a_bad_target():

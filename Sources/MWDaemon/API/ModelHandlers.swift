@@ -14,7 +14,12 @@ struct ModelHandlers: Sendable {
 
     func list(_ request: HTTPRequest) -> HTTPResponse {
         let now = clock()
-        let models = store.all().map { box in StatusJSON.summary(box.state.withLock { $0.report(now: now) }) }
+        let models = store.all().map { box in
+            StatusJSON.summary(box.state.withLock { state in
+                state.expire(now: now)  // pending counts as of now
+                return state.summary
+            })
+        }
         return .json(StatusJSON.encode(["models": models]))
     }
 

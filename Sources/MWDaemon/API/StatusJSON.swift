@@ -7,22 +7,21 @@ import MWStats
 /// Builds the status documents. Undefined metrics are absent, never null, NaN or 0.
 enum StatusJSON {
     /// One line per model: task, versions, volume, pending labels.
-    static func summary(_ report: ModelReport) -> [String: Any] {
+    static func summary(_ summary: ModelSummary) -> [String: Any] {
         var out: [String: Any] = [
-            "model": report.name,
-            "versions": report.versions.map(\.name),
-            "predictions_total": report.versions.reduce(0) { $0 + $1.predictions },
-            "pending_labels": report.versions.reduce(0) { $0 + $1.pendingLabels },
+            "model": summary.name,
+            "versions": summary.versions,
+            "predictions_total": summary.predictions,
+            "pending_labels": summary.pendingLabels,
         ]
-        if let task = report.task { out["task"] = task.rawValue }
-        let last = report.versions.map(\.lastEvent).max() ?? 0
-        if last > 0 { out["last_event_timestamp"] = last }
+        if let task = summary.task { out["task"] = task.rawValue }
+        if summary.lastEvent > 0 { out["last_event_timestamp"] = summary.lastEvent }
         return out
     }
 
     /// Everything about one model: settings, per version the counters and per window the metrics.
     static func detail(_ report: ModelReport, settings: ModelSettings, options: ModelOptions) -> [String: Any] {
-        var out = summary(report)
+        var out = summary(report.summary)
         var s: [String: Any] = [
             "label_ttl_seconds": options.labelTTL, "label_grace_seconds": options.labelGrace,
             "min_samples": options.minSamples, "max_pending": options.maxPending,

@@ -112,3 +112,29 @@ extension ModelState {
                            untrackedFeatureValues: untrackedFeatureValues)
     }
 }
+
+/// The few numbers `GET /v1/models` lists per model, without merging any window.
+public struct ModelSummary: Sendable {
+    public let name: String
+    public let task: ModelTask?
+    public let versions: [String]
+    public let predictions: UInt64
+    public let pendingLabels: Int
+    /// Server time of the last event, 0 before the first.
+    public let lastEvent: Double
+}
+
+extension ModelState {
+    public var summary: ModelSummary {
+        ModelSummary(name: name, task: task, versions: versionStates.map(\.name),
+                     predictions: versionStates.reduce(0) { $0 + $1.predictions }, pendingLabels: pendingLabels,
+                     lastEvent: versionStates.map(\.lastEvent).max() ?? 0)
+    }
+}
+
+extension ModelReport {
+    public var summary: ModelSummary {
+        ModelSummary(name: name, task: task, versions: versions.map(\.name), predictions: versions.reduce(0) { $0 + $1.predictions },
+                     pendingLabels: versions.reduce(0) { $0 + $1.pendingLabels }, lastEvent: versions.map(\.lastEvent).max() ?? 0)
+    }
+}
