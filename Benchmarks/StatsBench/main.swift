@@ -78,10 +78,56 @@ if let i = CommandLine.arguments.firstIndex(of: "--features-only"), i + 1 < Comm
     print(String(format: "features %d: decode %.0fk events/s, track %.0fk events/s", f, r.decode / 1e3, r.ingest / 1e3))
     exit(0)
 }
-for f in [10, 50] {
+for f in CommandLine.arguments.contains("--drift-only") ? [] : [10, 50] {
     let r = featureBench(features: f, repeats: 3)
     print(String(format: "features %2d per event: decode %.0fk events/s, track against a reference %.0fk events/s (%.1fM values/s); both %.0fk events/s",
                  f, r.decode / 1e3, r.ingest / 1e3, r.ingest * Double(f) / 1e6, 1 / (1 / r.decode + 1 / r.ingest) / 1e3))
+}
+
+// MARK: Drift end to end in-process: the work Evidently's report does
+
+/// NDJSON rows of `columns` normal numeric features (the first `shifted` moved by one std).
+func numericRows(_ count: Int, columns: Int, shifted: Int, seed: UInt64, ids: Bool) -> [UInt8] {
+    var rng = SplitMix64(seed: seed)
+    var out = ""
+    for i in 0..<count {
+        out += ids ? #"{"id":"w\#(i)","features":{"# : #"{"features":{"#
+        for j in 0..<columns {
+            let u = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12), v = Double(rng.next() >> 11) / Double(1 << 53)
+            let z = (-2 * Foundation.log(u)).squareRoot() * cos(2 * .pi * v) + (j < shifted ? 1 : 0)
+            out += (j > 0 ? "," : "") + #""f\#(j)":\#((z * 1e6).rounded() / 1e6)"#
+        }
+        out += #"},"prediction":0.5}"# + "\n"
+    }
+    return Array(out.utf8)
+}
+
+if CommandLine.arguments.contains("--drift-only") || !CommandLine.arguments.contains("--features-only") {
+    let rows = 10_000
+    let referenceBody = numericRows(rows, columns: 20, shifted: 0, seed: 1, ids: false)
+    let windowBody = numericRows(rows, columns: 20, shifted: 10, seed: 2, ids: true)
+    var options = ModelOptions()
+    options.task = .regression
+    var decodeTimes: [Double] = [], statisticsTimes: [Double] = []
+    var drifted = 0
+    for _ in 0..<5 {
+        var referenceRows: [(index: Int, event: PredictionEvent)] = [], windowEvents = referenceRows
+        decodeTimes.append(seconds {
+            referenceRows = try! EventDecoder.referenceRows(referenceBody, ndjson: true, limits: EventLimits()).events
+            windowEvents = try! EventDecoder.predictions(windowBody, ndjson: true, limits: EventLimits()).events
+        })
+        var state = ModelState(name: "evidently", options: options, key: .random())
+        statisticsTimes.append(seconds {
+            var builder = ReferenceBuilder()
+            for (_, e) in referenceRows { builder.add(e) }
+            state.install(reference: try! builder.build(task: .regression, options: options, strict: true))
+            _ = state.ingest(predictions: windowEvents, now: 1_700_000_000)
+            drifted = state.report(now: 1_700_000_000).versions[0].windows[0].drift.features.filter { $0.drifted == true }.count
+        })
+    }
+    print(String(format: "drift    10,000-row reference + 10,000-row window x 20 numeric features, in process: %.1f ms from decoded rows (summarise the reference, track the window, every statistic of 3 windows) + %.1f ms decoding both NDJSON bodies; %d of 20 drifted",
+                 statisticsTimes.min()! * 1000, decodeTimes.min()! * 1000, drifted))
+    if CommandLine.arguments.contains("--drift-only") { exit(0) }
 }
 
 // MARK: 1. Decoding

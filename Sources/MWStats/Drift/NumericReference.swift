@@ -76,8 +76,10 @@ public final class NumericReference: Sendable {
         psiEdgeIndices = psi.map { e in unique.firstIndex(of: e)! }
         var counts = [Double](repeating: 0, count: 2 * unique.count + 1)
         var sums = counts
+        var edge = 0  // values ascend: walk the edges alongside instead of searching for each
         for v in sorted {
-            let c = Self.cell(of: v, edges: unique)
+            while edge < unique.count && unique[edge] < v { edge += 1 }
+            let c = edge < unique.count && unique[edge] == v ? 2 * edge + 1 : 2 * edge
             counts[c] += 1
             sums[c] += v
         }

@@ -61,8 +61,13 @@ public struct ReferenceBuilder: Sendable {
     }
 
     public private(set) var rows = 0
-    private var columns: [String: Column] = [:]
-    private var featureOrder: [String] = []
+    /// Columns in order of first appearance, and their names.
+    private var columns: [Column] = []
+    private var names: [String] = []
+    private var index: [String: Int] = [:]
+    /// The previous row's feature names and columns: rows list their features in the same
+    /// order, so most names are matched without hashing.
+    private var recent: [(name: String, column: Int)] = []
     private var scores: [Double] = []
     private var predictionValues: [Double] = []
     private var predictionClasses: [String] = []
@@ -75,15 +80,26 @@ public struct ReferenceBuilder: Sendable {
     /// Adds one row; `id` and `timestamp` are ignored.
     public mutating func add(_ event: PredictionEvent) {
         rows += 1
-        for feature in event.features {
+        for (i, feature) in event.features.enumerated() {
+            if case .missing = feature.value { continue }
+            let c: Int
+            if i < recent.count, recent[i].name == feature.name {
+                c = recent[i].column
+            } else {
+                if let known = index[feature.name] {
+                    c = known
+                } else {
+                    c = columns.count
+                    columns.append(Column())
+                    names.append(feature.name)
+                    index[feature.name] = c
+                }
+                if i < recent.count { recent[i] = (feature.name, c) } else if i == recent.count { recent.append((feature.name, c)) }
+            }
             switch feature.value {
-            case .missing: continue
-            case .number(let x):
-                if columns[feature.name] == nil { featureOrder.append(feature.name) }
-                columns[feature.name, default: Column()].numbers.append(x)
-            case .category(let s):
-                if columns[feature.name] == nil { featureOrder.append(feature.name) }
-                columns[feature.name, default: Column()].strings.append(s)
+            case .missing: break
+            case .number(let x): columns[c].numbers.append(x)
+            case .category(let s): columns[c].strings.append(s)
             }
         }
         if let p = event.prediction {
@@ -104,8 +120,7 @@ public struct ReferenceBuilder: Sendable {
                       maxFeatures: Int, strict: Bool) throws(ReferenceError) -> ModelReference {
         guard rows > 0 else { throw ReferenceError(field: "body", message: "the reference has no rows") }
         var summaries: [String: ColumnReference] = [:]
-        for name in featureOrder.prefix(maxFeatures) {
-            let column = columns[name]!
+        for (name, column) in zip(names, columns).prefix(maxFeatures) {
             let settings = declared[name]
             let type = settings?.type ?? (column.strings.isEmpty ? .numeric : .categorical)
             switch type {
