@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, ensure_tools, free_port, start_modelwatch, stop, wrk
+from benchlib import REPO, build_release, ensure_tools, free_port, rss_mb, start_modelwatch, stop, wrk
 from ingest_bench import BATCH_LUA, SINGLE_LUA, lua_string
 
 EVIDENTLY_VENV = os.path.join(REPO, "Benchmarks", ".venv-evidently")
@@ -120,7 +120,7 @@ def evidently_comparison(port, work, args):
         ev["report_s"] / total, ev["report_s"] / status_s))
 
 
-def scrape_benchmark(port, args):
+def scrape_benchmark(port, pid, args):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     rng = random.Random(2)
 
@@ -144,8 +144,8 @@ def scrape_benchmark(port, args):
             text = body.decode()
             samples = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
             scores = sum(1 for line in text.splitlines() if line.startswith("modelwatch_drift_score{"))
-            print("2. /metrics, %d models x 50 features x 3 windows: %d samples (%d drift scores), %d KB" % (
-                args.models, samples, scores, len(body) // 1024))
+            print("2. /metrics, %d models x 50 features x 3 windows: %d samples (%d drift scores), %d KB; modelwatch RSS %.0f MB" % (
+                args.models, samples, scores, len(body) // 1024, rss_mb(pid)))
         times.sort()
         print("   GET /metrics %-5s: median %.1f ms, p95 %.1f ms, max %.1f ms (%d scrapes)" % (
             label, statistics.median(times), times[int(0.95 * (len(times) - 1))], times[-1], len(times)))
@@ -208,7 +208,7 @@ def main():
         if args.only in (None, "evidently"):
             evidently_comparison(port, work, args)
         if args.only in (None, "scrape"):
-            scrape_benchmark(port, args)
+            scrape_benchmark(port, mw.pid, args)
         if args.only in (None, "ingest"):
             ingest_benchmark(port, mw.pid, work, args)
     finally:

@@ -21,7 +21,13 @@ public struct MetricSeries: Sendable {
     public let value: Value
 
     public init(labels: [(String, String)] = [], value: Value) {
-        self.labels = labels.map { (name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+        let named = labels.map { (name: $0.0, value: $0.1) }
+        var ascending = true
+        for i in named.indices.dropFirst() where named[i - 1].name > named[i].name {
+            ascending = false
+            break
+        }
+        self.labels = ascending ? named : named.sorted { $0.name < $1.name }
         self.value = value
     }
 
@@ -43,12 +49,16 @@ public struct MetricFamily: Sendable {
     public init(name: String, help: String, type: MetricType, series: [MetricSeries] = []) throws(ExpositionError) {
         guard MetricName.isValidMetricName(name) else { throw .invalidMetricName(name) }
         if type == .counter && !name.hasSuffix("_total") { throw .counterWithoutTotal(name) }
-        let first = series.first.map { $0.labels.map(\.name) }
-        for s in series {
-            for label in s.labels where !MetricName.isValidLabelName(label.name) {
+        if let first = series.first {
+            for label in first.labels where !MetricName.isValidLabelName(label.name) {
                 throw .invalidLabelName(family: name, label: label.name)
             }
-            if s.labels.map(\.name) != first! { throw .inconsistentLabels(family: name) }
+        }
+        let first = series.first?.labels ?? []
+        for s in series {
+            // Same names in the same order as the first series (then valid too): no allocation.
+            guard s.labels.count == first.count else { throw .inconsistentLabels(family: name) }
+            for i in first.indices where s.labels[i].name != first[i].name { throw .inconsistentLabels(family: name) }
             if case .histogram = s.value, type != .histogram { throw .typeMismatch(family: name) }
             if case .number = s.value, type == .histogram { throw .typeMismatch(family: name) }
         }

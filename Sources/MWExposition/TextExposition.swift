@@ -29,12 +29,16 @@ public enum ExpositionFormat: Sendable {
 public enum TextExposition {
     /// Appends `families` to `out` in `format`.
     public static func render(_ families: [MetricFamily], format: ExpositionFormat = .prometheusText, into out: inout [UInt8]) {
-        for family in families.sorted(by: { $0.name < $1.name }) {
+        // Sort indices, not the (large) values.
+        for f in families.indices.sorted(by: { families[$0].name < families[$1].name }) {
+            let family = families[f]
             let familyName = format == .openMetrics && family.type == .counter ? String(family.name.dropLast(6)) : family.name
             out.append(contentsOf: "# HELP \(familyName) ".utf8)
             appendEscaped(family.help, escapeQuotes: format == .openMetrics, into: &out)
             out.append(contentsOf: "\n# TYPE \(familyName) \(format == .openMetrics && family.type == .untyped ? "unknown" : family.type.rawValue)\n".utf8)
-            for series in family.series.sorted(by: { labelsLess($0.labels, $1.labels) }) {
+            let all = family.series
+            for i in all.indices.sorted(by: { labelsLess(all[$0].labels, all[$1].labels) }) {
+                let series = all[i]
                 switch series.value {
                 case .number(let value):
                     appendSample(family.name, series.labels, extra: nil, value, into: &out)
@@ -110,10 +114,11 @@ public enum TextExposition {
         return "\(value)"
     }
 
+    /// Orders the series of one family: they share their label names (``MetricFamily`` checks
+    /// it), so only the values are compared.
     private static func labelsLess(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)]) -> Bool {
-        for (x, y) in zip(a, b) {
-            if x.name != y.name { return x.name < y.name }
-            if x.value != y.value { return x.value < y.value }
+        for i in 0..<min(a.count, b.count) where a[i].value != b[i].value {
+            return a[i].value < b[i].value
         }
         return a.count < b.count
     }

@@ -138,10 +138,11 @@ struct ModelsCollector: Collector {
     /// The drift and data-quality gauges of one window.
     private func addDrift(_ drift: WindowDrift, _ mvw: [(String, String)], _ add: (String, [(String, String)], Double) -> Void) {
         for f in drift.features {
-            let labels = mvw + [("feature", f.name)]
+            let labels = [("feature", f.name)] + mvw  // in label-name order: no sorting per series
             for s in f.scores {
-                add("modelwatch_drift_score", labels + [("method", s.method)], s.score)
-                if let p = s.pValue { add("modelwatch_drift_p_value", labels + [("method", s.method)], p) }
+                let withMethod = [("feature", f.name), ("method", s.method)] + mvw
+                add("modelwatch_drift_score", withMethod, s.score)
+                if let p = s.pValue { add("modelwatch_drift_p_value", withMethod, p) }
             }
             if let d = f.drifted { add("modelwatch_feature_drifted", labels, d ? 1 : 0) }
             if let m = f.missingRatio { add("modelwatch_feature_missing_ratio", labels, m) }
