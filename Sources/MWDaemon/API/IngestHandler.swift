@@ -56,20 +56,24 @@ struct IngestHandler: Sendable {
     /// `202 {"accepted","duplicates","rejected","errors"}`, or 422 with the same body when any event was refused.
     static func response(_ result: IngestResult) -> HTTPResponse {
         var out = "{\"accepted\":\(result.accepted),\"duplicates\":\(result.duplicates),\"rejected\":\(result.errors.count),\"errors\":["
-        for (n, e) in result.errors.prefix(maxListedErrors).enumerated() {
-            if n > 0 { out += "," }
-            out += "{\"index\":\(e.index),\"field\":"
+        out += listedErrors(result.errors).joined(separator: ",")
+        out += "]"
+        if result.errors.count > maxListedErrors { out += ",\"errors_truncated\":true" }
+        out += "}"
+        return .json(Array(out.utf8), status: result.errors.isEmpty ? .accepted : .unprocessableContent)
+    }
+
+    /// `{"index","field","reason","message"}` for each of the first ``maxListedErrors`` errors.
+    static func listedErrors(_ errors: [(index: Int, rejection: EventRejection)]) -> [String] {
+        errors.prefix(maxListedErrors).map { e in
+            var out = "{\"index\":\(e.index),\"field\":"
             JSONString.append(e.rejection.field, to: &out)
             out += ",\"reason\":"
             JSONString.append(e.rejection.reason, to: &out)
             out += ",\"message\":"
             JSONString.append(e.rejection.message, to: &out)
-            out += "}"
+            return out + "}"
         }
-        out += "]"
-        if result.errors.count > maxListedErrors { out += ",\"errors_truncated\":true" }
-        out += "}"
-        return .json(Array(out.utf8), status: result.errors.isEmpty ? .accepted : .unprocessableContent)
     }
 
     enum MediaType: Equatable {

@@ -31,18 +31,9 @@ struct ReferenceHandler: Sendable {
         do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
         guard batch.errors.isEmpty else {
             audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
-            let listed = batch.errors.prefix(IngestHandler.maxListedErrors).map { e -> String in
-                var out = "{\"index\":\(e.index),\"field\":"
-                JSONString.append(e.rejection.field, to: &out)
-                out += ",\"reason\":"
-                JSONString.append(e.rejection.reason, to: &out)
-                out += ",\"message\":"
-                JSONString.append(e.rejection.message, to: &out)
-                return out + "}"
-            }
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(batch.errors.count) of \(batch.errors.count + batch.events.count) reference rows are invalid (first: row \(batch.errors[0].index), \(batch.errors[0].rejection.message)); the reference was not replaced",
-                          details: Array(listed))
+                          details: IngestHandler.listedErrors(batch.errors))
         }
         var rows = ReferenceBuilder()
         for (_, event) in batch.events { rows.add(event) }

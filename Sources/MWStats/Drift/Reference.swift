@@ -65,9 +65,7 @@ public struct ReferenceBuilder: Sendable {
     private var columns: [Column] = []
     private var names: [String] = []
     private var index: [String: Int] = [:]
-    /// The previous row's feature names and columns: rows list their features in the same
-    /// order, so most names are matched without hashing.
-    private var recent: [(name: String, column: Int)] = []
+    private var matcher = NameMatcher()
     private var scores: [Double] = []
     private var predictionValues: [Double] = []
     private var predictionClasses: [String] = []
@@ -82,20 +80,13 @@ public struct ReferenceBuilder: Sendable {
         rows += 1
         for (i, feature) in event.features.enumerated() {
             if case .missing = feature.value { continue }
-            let c: Int
-            if i < recent.count, recent[i].name == feature.name {
-                c = recent[i].column
-            } else {
-                if let known = index[feature.name] {
-                    c = known
-                } else {
-                    c = columns.count
-                    columns.append(Column())
-                    names.append(feature.name)
-                    index[feature.name] = c
-                }
-                if i < recent.count { recent[i] = (feature.name, c) } else if i == recent.count { recent.append((feature.name, c)) }
-            }
+            let c = matcher.column(at: i, named: feature.name) { name in
+                if let known = index[name] { return known }
+                columns.append(Column())
+                names.append(name)
+                index[name] = columns.count - 1
+                return columns.count - 1
+            }!
             switch feature.value {
             case .missing: break
             case .number(let x): columns[c].numbers.append(x)

@@ -53,10 +53,7 @@ public struct ModelState: Sendable {
     private var columnIndex: [String: Int] = [:]
     /// The time unit the column windows share (see ``CascadingWindows``).
     private var columnUnit: Double?
-    /// The feature names of the last event and their columns: producers send the same
-    /// features in the same order, so most names are matched here without hashing.
-    private var recentNames: [String] = []
-    private var recentColumns: [Int] = []
+    private var matcher = NameMatcher()
     /// Rows of the reference in force (0 without one).
     public private(set) var referenceRows = 0
     /// Bumped by every reference installed; −1 before the first.
@@ -300,24 +297,14 @@ public struct ModelState: Sendable {
     private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
         let unit = ColumnWindows.unit(columnUnit, at: now)
         record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, unit: unit, now: now)
+        var matcher = self.matcher  // moved out for the loop: its lookup adds columns to self
+        self.matcher = NameMatcher()
+        defer { self.matcher = matcher }
         for (i, feature) in event.features.enumerated() {
             if case .missing = feature.value { continue }
-            let c: Int
-            if i < recentNames.count, recentNames[i] == feature.name {
-                c = recentColumns[i]
-            } else {
-                guard let found = column(named: feature.name) else {
-                    untrackedFeatureValues += 1
-                    continue
-                }
-                c = found
-                if i < recentNames.count {
-                    recentNames[i] = feature.name
-                    recentColumns[i] = c
-                } else if i == recentNames.count {
-                    recentNames.append(feature.name)
-                    recentColumns.append(c)
-                }
+            guard let c = matcher.column(at: i, named: feature.name, lookup: { column(named: $0) }) else {
+                untrackedFeatureValues += 1
+                continue
             }
             record(feature.value, column: c, version: v, unit: unit, now: now)
         }
