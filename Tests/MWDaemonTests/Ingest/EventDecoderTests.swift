@@ -138,6 +138,17 @@ import Testing
         #expect(ok.errors.isEmpty && ok.events[0].event.features.map(\.name) == names)
     }
 
+    @Test func featureNamesAtTheEdgesOfTheRule() throws {
+        let longest = "f" + String(repeating: "x", count: 127)
+        let ok = try predictions(#"{"prediction": 1, "features": {"\#(longest)": 1, "_a.b-c9": 2, "a\u0062": 3}}"#)
+        #expect(ok.errors.isEmpty)
+        #expect(ok.events.first?.event.features.map(\.name) == [longest, "_a.b-c9", "ab"])
+        for bad in [longest + "x", "", "9a", ".a", "a b", "é", "a/b"] {
+            let r = try rejection(#"{"prediction": 1, "features": {"\#(bad)": 1}}"#)
+            #expect(r.reason == "invalid_name", "\(bad)")
+        }
+    }
+
     @Test func referenceRowsNeedNoPrediction() throws {
         let rows = try EventDecoder.referenceRows(Array(#"[{"features": {"a": 1}}, {"features": {"a": 2}, "prediction": 1}]"#.utf8),
                                                   ndjson: false, limits: EventLimits())
