@@ -72,6 +72,12 @@ func featureBench(features: Int, repeats: Int) -> (decode: Double, ingest: Doubl
     return (Double(n * repeats) / decodeTime, Double(n * repeats) / ingestTime)
 }
 
+if let i = CommandLine.arguments.firstIndex(of: "--decode-wide"), i + 1 < CommandLine.arguments.count {  // profiling
+    let body = wideEvents(20_000, features: Int(CommandLine.arguments[i + 1])!, tag: "d")
+    let t = seconds { for _ in 0..<10 { _ = try! EventDecoder.predictions(body, ndjson: true, limits: EventLimits()) } }
+    print(String(format: "decode %.0fk events/s", 200_000 / t / 1e3))
+    exit(0)
+}
 if let i = CommandLine.arguments.firstIndex(of: "--features-only"), i + 1 < CommandLine.arguments.count {
     let f = Int(CommandLine.arguments[i + 1])!
     let r = featureBench(features: f, repeats: 10)
