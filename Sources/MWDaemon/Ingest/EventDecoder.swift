@@ -50,13 +50,17 @@ public enum EventDecoder {
     typealias One<E> = (inout JSONScanner, EventLimits) throws(JSONSyntaxError) -> Result<E, EventRejection>
 
     public static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
-        try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in try prediction(&s, l) }
+        var names = FeatureNameCache()
+        return try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
+            try prediction(&s, l, names: &names)
+        }
     }
 
     /// Reference rows: shaped like prediction events, `prediction` optional (SPEC section 3).
     public static func referenceRows(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
-        try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
-            try prediction(&s, l, requirePrediction: false)
+        var names = FeatureNameCache()
+        return try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
+            try prediction(&s, l, requirePrediction: false, names: &names)
         }
     }
 

@@ -6,8 +6,8 @@ import MWStats
 extension EventDecoder {
     /// Decodes one prediction object. Syntax errors throw; field errors are returned, the rest of
     /// the object still being read so that the next event can be decoded.
-    static func prediction(_ s: inout JSONScanner, _ limits: EventLimits,
-                           requirePrediction: Bool = true) throws(JSONSyntaxError) -> Result<PredictionEvent, EventRejection> {
+    static func prediction(_ s: inout JSONScanner, _ limits: EventLimits, requirePrediction: Bool = true,
+                           names: inout FeatureNameCache) throws(JSONSyntaxError) -> Result<PredictionEvent, EventRejection> {
         var event = PredictionEvent()
         var fields = FieldReader(limits: limits)
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -19,7 +19,7 @@ extension EventDecoder {
                 case "id": event.id = try fields.id(&s, key, bit: 0)
                 case "version": event.version = try fields.version(&s, key, bit: 1)
                 case "timestamp": event.timestamp = try fields.timestamp(&s, key, bit: 2)
-                case "features": event.features = try fields.features(&s, key, bit: 3)
+                case "features": event.features = try fields.features(&s, key, bit: 3, previous: &names)
                 case "prediction": event.prediction = try fields.target(&s, key, bit: 4)
                 case "score": event.score = try fields.probability(&s, key, bit: 5)
                 case "scores": event.scores = try fields.scores(&s, key, bit: 6)
@@ -236,7 +236,8 @@ struct FieldReader {
         return out
     }
 
-    mutating func features(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [Feature] {
+    mutating func features(_ s: inout JSONScanner, _ key: String, bit: UInt32,
+                           previous: inout FeatureNameCache) throws(JSONSyntaxError) -> [Feature] {
         guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else {
@@ -248,9 +249,20 @@ struct FieldReader {
         try s.expect(UInt8(ascii: "{"), "'{'")
         var out: [Feature] = []
         if s.consume(UInt8(ascii: "}")) { return out }
+        out.reserveCapacity(previous.names.count)
         var names: NameTable? = nil
+        // While every name equals the previous event's at its position, names are neither
+        // re-validated nor checked for duplicates: that event passed both checks.
+        var matching = true
         repeat {
-            let name = try s.string()
+            let name: String
+            let position = out.count
+            if matching, position < previous.names.count, s.consumeString(equalTo: previous.bytes[position]) {
+                name = previous.names[position]
+            } else {
+                matching = false
+                name = try s.string()
+            }
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
             guard problem == nil else { continue }  // the event is refused anyway: just read on
@@ -258,13 +270,15 @@ struct FieldReader {
                 fail(key, "too_many_features", "more than \(limits.maxFeatures) features (limits.max_features_per_event)")
                 continue
             }
-            guard Names.isValidFeatureName(name) else {
+            guard matching || Names.isValidFeatureName(name) else {
                 fail(Self.featureField(name), "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
                 continue
             }
             // Duplicate names: a linear scan while small, a hash table beyond.
             var duplicate = false
-            if out.count < 16 {
+            if matching {
+                // a prefix of a checked event's names: no duplicates
+            } else if out.count < 16 {
                 duplicate = out.contains(where: { $0.name == name })
             } else {
                 if names == nil {
@@ -294,7 +308,21 @@ struct FieldReader {
             }
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
+        if problem == nil && (!matching || out.count != previous.names.count) { previous.remember(out) }
         return out
+    }
+}
+
+/// The feature names of the last accepted event of a body, as strings and as raw bytes: the
+/// events of one batch usually list the same features in the same order, so the next event's
+/// names are matched byte for byte and reused (no validation, string creation or duplicate check).
+struct FeatureNameCache {
+    private(set) var names: [String] = []
+    private(set) var bytes: [[UInt8]] = []
+
+    mutating func remember(_ features: [Feature]) {
+        names = features.map(\.name)
+        bytes = names.map { Array($0.utf8) }
     }
 }
 

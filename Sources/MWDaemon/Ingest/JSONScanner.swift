@@ -63,6 +63,20 @@ struct JSONScanner {
 
     // MARK: - Strings
 
+    /// Consumes the next string token when its raw bytes are exactly `expected` (which holds no
+    /// quote or backslash); otherwise consumes nothing.
+    @inline(__always)
+    mutating func consumeString(equalTo expected: [UInt8]) -> Bool {
+        skipWhitespace()
+        let n = expected.count
+        guard offset + n + 1 < end, base[offset] == UInt8(ascii: "\""), base[offset + n + 1] == UInt8(ascii: "\"") else {
+            return false
+        }
+        let same = expected.withUnsafeBufferPointer { e in memcmp(base + offset + 1, e.baseAddress!, n) == 0 }
+        if same { offset += n + 2 }
+        return same
+    }
+
     /// Reads a string token (the opening quote must be next).
     mutating func string() throws(JSONSyntaxError) -> String {
         skipWhitespace()

@@ -138,6 +138,30 @@ import Testing
         #expect(ok.errors.isEmpty && ok.events[0].event.features.map(\.name) == names)
     }
 
+    /// Names matched against the previous event of the body are still checked once they differ.
+    @Test func namesReusedFromThePreviousEventStayChecked() throws {
+        func line(_ names: [String]) -> String {
+            #"{"prediction": 1, "features": {"# + names.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}}"
+        }
+        let twenty = (0..<20).map { "f\($0)" }
+        let lines = [
+            line(twenty),                                   // 0: ok
+            line(twenty + ["f3"]),                          // 1: duplicate after a matched prefix (table path)
+            line(Array(twenty.prefix(10)) + ["f0"]),        // 2: duplicate after a matched prefix (linear path)
+            line(twenty.enumerated().map { $0.offset == 5 ? "9bad" : $0.element }),  // 3: invalid name mid-way
+            "  " + line(twenty).replacingOccurrences(of: ", ", with: " ,\t"),          // 4: ok, other whitespace
+            line(["a", "a"]),                               // 5: duplicate
+            line(["a", "a"]),                               // 6: the same again: still a duplicate
+            line(["b", "a"]),                               // 7: ok
+        ]
+        let batch = try predictions(lines.joined(separator: "\n"), ndjson: true)
+        #expect(batch.events.map(\.index) == [0, 4, 7])
+        #expect(batch.events[1].event.features.map(\.name) == twenty)
+        let reasons = Dictionary(uniqueKeysWithValues: batch.errors.map { ($0.index, "\($0.rejection.field) \($0.rejection.reason)") })
+        #expect(reasons == [1: "features.f3 duplicate_field", 2: "features.f0 duplicate_field", 3: "features.9bad invalid_name",
+                            5: "features.a duplicate_field", 6: "features.a duplicate_field"])
+    }
+
     @Test func featureNamesAtTheEdgesOfTheRule() throws {
         let longest = "f" + String(repeating: "x", count: 127)
         let ok = try predictions(#"{"prediction": 1, "features": {"\#(longest)": 1, "_a.b-c9": 2, "a\u0062": 3}}"#)
