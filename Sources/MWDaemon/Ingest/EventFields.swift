@@ -249,7 +249,6 @@ struct FieldReader {
         try s.expect(UInt8(ascii: "{"), "'{'")
         var out: [Feature] = []
         if s.consume(UInt8(ascii: "}")) { return out }
-        out.reserveCapacity(previous.names.count)
         var names: NameTable? = nil
         // While every name equals the previous event's at its position, names are neither
         // re-validated nor checked for duplicates: that event passed both checks.
