@@ -144,9 +144,13 @@ public final class NumericReference: Sendable {
             // The first edge ≥ v lies in [grid[k], grid[k + 1]]; widened by one for rounding
             // of the step starts, and checked.
             var lo = max(0, Int(grid[k]) - 1), hi = min(e.count, Int(grid[k + 1]) + 1)
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if e[mid] < v { lo = mid + 1 } else { hi = mid }
+            if hi - lo <= 8 {  // usually: a short forward scan (predictable branches)
+                while lo < hi && e[lo] < v { lo += 1 }
+            } else {
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if e[mid] < v { lo = mid + 1 } else { hi = mid }
+                }
             }
             guard (lo == 0 || e[lo - 1] < v) && (lo == e.count || e[lo] >= v) else { return Self.cell(of: v, edges: edges) }
             return lo < e.count && e[lo] == v ? 2 * lo + 1 : 2 * lo
