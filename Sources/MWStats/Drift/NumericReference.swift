@@ -39,9 +39,9 @@ public final class NumericReference: Sendable {
     public let psiBinOfCell: [Int]
     /// A uniform grid over [minimum, maximum]: for each of its ``gridSize`` steps, the first
     /// edge at or above the step's start, so that placing a value searches a few edges, not all.
-    private let grid: [Int32]
+    private let grid: [UInt16]
     private let gridScale: Double
-    static let gridSize = 1024
+    static let gridSize = 256  // 514 bytes per feature: stays in cache beside the edges
 
     /// Summarises finite values (at least one). `psiEdges` replaces the quantile PSI edges
     /// with fixed ones (a feature's declared `bins`).
@@ -95,12 +95,12 @@ public final class NumericReference: Sendable {
         psiBinOfCell = bins
         let low = unique[0], span = unique[unique.count - 1] - low
         gridScale = span > 0 && span.isFinite ? Double(Self.gridSize) / span : 0
-        var grid = [Int32](repeating: 0, count: Self.gridSize + 1)
+        var grid = [UInt16](repeating: 0, count: Self.gridSize + 1)
         var e = 0
         for k in 0...Self.gridSize {
             let start = low + Double(k) / Double(Self.gridSize) * span
             while e < unique.count && unique[e] < start { e += 1 }
-            grid[k] = Int32(e)
+            grid[k] = UInt16(min(e, Int(UInt16.max)))
         }
         self.grid = grid
     }
