@@ -43,9 +43,27 @@ public struct ModelReference: Sendable {
 }
 
 /// Why a reference upload was refused as a whole.
-public struct ReferenceError: Error, Sendable, Equatable {
-    public let field: String
-    public let message: String
+public enum ReferenceError: Error, Sendable, Equatable {
+    /// No rows at all.
+    case empty
+    /// A feature declared numeric has a string value in the reference (the first one given).
+    case notNumeric(feature: String, value: String)
+
+    /// The request field at fault.
+    public var field: String {
+        switch self {
+        case .empty: "body"
+        case .notNumeric(let feature, _): "features.\(feature)"
+        }
+    }
+
+    /// What went wrong, for the user.
+    public var message: String {
+        switch self {
+        case .empty: "the reference has no rows"
+        case let .notNumeric(feature, value): "feature \(feature) is declared numeric but the reference has a string value (\(value))"
+        }
+    }
 }
 
 /// Collects reference rows (events shaped like predictions) column by column, then summarises them.
@@ -109,7 +127,7 @@ public struct ReferenceBuilder: Sendable {
     /// prediction, as ``ModelState`` infers it).
     public func build(task: ModelTask?, features declared: [String: FeatureSettings], maxCategories: Int,
                       maxFeatures: Int, strict: Bool) throws(ReferenceError) -> ModelReference {
-        guard rows > 0 else { throw ReferenceError(field: "body", message: "the reference has no rows") }
+        guard rows > 0 else { throw .empty }
         var summaries: [String: ColumnReference] = [:]
         for (name, column) in zip(names, columns).prefix(maxFeatures) {
             let settings = declared[name]
@@ -117,8 +135,7 @@ public struct ReferenceBuilder: Sendable {
             switch type {
             case .numeric:
                 if strict && !column.strings.isEmpty {
-                    throw ReferenceError(field: "features.\(name)",
-                                         message: "feature \(name) is declared numeric but the reference has a string value (\(column.strings[0].prefix(40)))")
+                    throw .notNumeric(feature: name, value: String(column.strings[0].prefix(40)))
                 }
                 if column.numbers.isEmpty { continue }
                 summaries[name] = .numeric(NumericReference(values: column.numbers, psiEdges: settings?.bins))
