@@ -28,14 +28,7 @@ struct IngestHandler: Sendable {
                            decode: ([UInt8], Bool, EventLimits) throws(BodyError) -> DecodedBatch<E>,
                            apply: (inout ModelState, [(index: Int, event: E)], Double) -> IngestResult) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
-        let ndjson: Bool
-        switch Self.mediaType(request.headers["Content-Type"]) {
-        case .json: ndjson = false
-        case .ndjson: ndjson = true
-        case .other(let type):
-            return .error(.unsupportedMediaType, code: "unsupported_media_type",
-                          message: "Content-Type \(type) is not accepted; send application/json or application/x-ndjson")
-        }
+        guard let ndjson = Self.isNDJSON(request) else { return Self.unsupportedMediaType(request) }
         let box: ModelBox
         do { box = try store.model(name, create: true) } catch { return error.response }
         let batch: DecodedBatch<E>
@@ -74,6 +67,23 @@ struct IngestHandler: Sendable {
             JSONString.append(e.rejection.message, to: &out)
             return out + "}"
         }
+    }
+
+    /// Whether a body is NDJSON (true) or JSON (false); nil for a type neither accepts.
+    static func isNDJSON(_ request: HTTPRequest) -> Bool? {
+        switch mediaType(request.headers["Content-Type"]) {
+        case .json: false
+        case .ndjson: true
+        case .other: nil
+        }
+    }
+
+    /// 415 for a body type that is neither JSON nor NDJSON.
+    static func unsupportedMediaType(_ request: HTTPRequest) -> HTTPResponse {
+        var type = request.headers["Content-Type"] ?? ""
+        if case .other(let parsed) = mediaType(type) { type = parsed }
+        return .error(.unsupportedMediaType, code: "unsupported_media_type",
+                      message: "Content-Type \(type) is not accepted; send application/json or application/x-ndjson")
     }
 
     enum MediaType: Equatable {

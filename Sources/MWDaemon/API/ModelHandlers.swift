@@ -45,10 +45,10 @@ struct ModelHandlers: Sendable {
         do {
             created = try store.put(name, settings: settings)
         } catch {
-            audit(request, action: "put", model: name, outcome: "refused: \(error)")
+            logger.audit(action: "put", model: name, outcome: "refused: \(error)")
             return error.response
         }
-        audit(request, action: "put", model: name, outcome: created ? "created" : "updated")
+        logger.audit(action: "put", model: name, outcome: created ? "created" : "updated")
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
         return .json(StatusJSON.encode(detail(box)), status: created ? .created : .ok)
     }
@@ -56,22 +56,25 @@ struct ModelHandlers: Sendable {
     func delete(_ request: HTTPRequest) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
         guard store.delete(name) else {
-            audit(request, action: "delete", model: name, outcome: "unknown model")
+            logger.audit(action: "delete", model: name, outcome: "unknown model")
             return ModelStoreError.unknownModel(name).response
         }
-        audit(request, action: "delete", model: name, outcome: "deleted")
+        logger.audit(action: "delete", model: name, outcome: "deleted")
         return .json(StatusJSON.encode(["deleted": name]))
     }
 
     private func detail(_ box: ModelBox) -> [String: Any] {
         let now = clock()
-        let (report, options) = box.state.withLock { ($0.report(now: now), $0.options) }
-        return StatusJSON.detail(report, settings: box.settings.withLock { $0 }, options: options)
+        let (report, summary, options) = box.state.withLock { ($0.report(now: now), $0.summary, $0.options) }
+        return StatusJSON.detail(report, summary: summary, settings: box.settings.withLock { $0 }, options: options)
     }
 
+}
+
+extension Logger {
     /// SPEC section 6: every admin action is logged with principal, action, model, outcome.
-    private func audit(_ request: HTTPRequest, action: String, model: String, outcome: String) {
-        logger.notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
-                                          "outcome": "\(outcome)"])
+    func audit(action: String, model: String, outcome: String) {
+        notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
+                                    "outcome": "\(outcome)"])
     }
 }

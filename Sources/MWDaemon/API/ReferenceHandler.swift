@@ -17,20 +17,13 @@ struct ReferenceHandler: Sendable {
 
     func put(_ request: HTTPRequest) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
-        let ndjson: Bool
-        switch IngestHandler.mediaType(request.headers["Content-Type"]) {
-        case .json: ndjson = false
-        case .ndjson: ndjson = true
-        case .other(let type):
-            return .error(.unsupportedMediaType, code: "unsupported_media_type",
-                          message: "Content-Type \(type) is not accepted; send application/json or application/x-ndjson")
-        }
+        guard let ndjson = IngestHandler.isNDJSON(request) else { return IngestHandler.unsupportedMediaType(request) }
         let box: ModelBox
         do { box = try store.model(name, create: true) } catch { return error.response }
         let batch: DecodedBatch<PredictionEvent>
         do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
         guard batch.errors.isEmpty else {
-            audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
+            logger.audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(batch.errors.count) of \(batch.errors.count + batch.events.count) reference rows are invalid (first: row \(batch.errors[0].index), \(batch.errors[0].rejection.message)); the reference was not replaced",
                           details: IngestHandler.listedErrors(batch.errors))
@@ -42,26 +35,27 @@ struct ReferenceHandler: Sendable {
         // the rare case its task or settings changed meanwhile.
         let (task, options) = box.state.withLock { ($0.task, $0.options) }
         let prebuilt = Result { () throws(ReferenceError) in try rows.build(task: task, options: options, strict: true) }
-        let outcome: Result<(ModelReference, Int32), ReferenceError> = box.state.withLock { state in
+        typealias Installed = (rows: Int, generation: Int32, columns: [(name: String, role: String, reference: ColumnReference)])
+        let outcome: Result<Installed, ReferenceError> = box.state.withLock { state in
             Result { () throws(ReferenceError) in
                 var reference = try prebuilt.get()
                 if state.task != task || state.options != options {
                     reference = try rows.build(task: state.task, options: state.options, strict: true)
                 }
                 state.install(reference: reference)
-                return (reference, state.referenceGeneration)
+                return (reference.rows, state.referenceGeneration, state.referenceColumns)
             }
         }
         switch outcome {
         case .failure(let error):
-            audit(action: "put_reference", model: name, outcome: "refused: \(error.message)")
+            logger.audit(action: "put_reference", model: name, outcome: "refused: \(error.message)")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(error.message); the reference was not replaced", details: [JSONString.quoted(error.field)])
-        case .success(let (reference, generation)):
-            audit(action: "put_reference", model: name, outcome: "replaced: \(reference.rows) rows, generation \(generation)")
-            let columns = box.state.withLock { $0.referenceColumns }
-            return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: reference.rows, generation: generation,
-                                                                columns: columns)))
+        case .success(let installed):
+            logger.audit(action: "put_reference", model: name,
+                         outcome: "replaced: \(installed.rows) rows, generation \(installed.generation)")
+            return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: installed.rows, generation: installed.generation,
+                                                                columns: installed.columns)))
         }
     }
 
@@ -74,10 +68,5 @@ struct ReferenceHandler: Sendable {
                           message: "model \(name) has no reference yet; upload one with PUT /v1/models/\(name)/reference")
         }
         return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: rows, generation: generation, columns: columns)))
-    }
-
-    private func audit(action: String, model: String, outcome: String) {
-        logger.notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
-                                          "outcome": "\(outcome)"])
     }
 }

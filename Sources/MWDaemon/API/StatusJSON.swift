@@ -20,8 +20,9 @@ enum StatusJSON {
     }
 
     /// Everything about one model: settings, per version the counters and per window the metrics.
-    static func detail(_ report: ModelReport, settings: ModelSettings, options: ModelOptions) -> [String: Any] {
-        var out = summary(report.summary)
+    static func detail(_ report: ModelReport, summary modelSummary: ModelSummary, settings: ModelSettings,
+                       options: ModelOptions) -> [String: Any] {
+        var out = summary(modelSummary)
         var s: [String: Any] = [
             "label_ttl_seconds": options.labelTTL, "label_grace_seconds": options.labelGrace,
             "min_samples": options.minSamples, "max_pending": options.maxPending,

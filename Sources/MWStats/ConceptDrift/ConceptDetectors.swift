@@ -26,11 +26,11 @@ public struct ConceptDetectors: Sendable {
     }
 
     /// The state of each detector that runs, with its name and detections.
-    public var states: [(name: String, state: DetectorState, detections: UInt64)] {
-        var out: [(String, DetectorState, UInt64)] = []
-        if let ddm { out.append((Self.names[0], ddm.state, detections[0])) }
-        out.append((Self.names[1], pageHinkley.state, detections[1]))
-        out.append((Self.names[2], adwin.state, detections[2]))
+    public var reports: [DetectorReport] {
+        var out: [DetectorReport] = []
+        if let ddm { out.append(DetectorReport(name: Self.names[0], state: ddm.state, detections: detections[0])) }
+        out.append(DetectorReport(name: Self.names[1], state: pageHinkley.state, detections: detections[1]))
+        out.append(DetectorReport(name: Self.names[2], state: adwin.state, detections: detections[2]))
         return out
     }
 }

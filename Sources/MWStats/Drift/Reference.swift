@@ -124,13 +124,13 @@ public struct ReferenceBuilder: Sendable {
     }
 
     /// Summarises the rows for a model of `task` (nil: inferred from the first row with a
-    /// prediction, as ``ModelState`` infers it).
-    public func build(task: ModelTask?, features declared: [String: FeatureSettings], maxCategories: Int,
-                      maxFeatures: Int, strict: Bool) throws(ReferenceError) -> ModelReference {
+    /// prediction, as ``ModelState`` infers it) with `options` (declared features, limits).
+    public func build(task: ModelTask?, options: ModelOptions, strict: Bool) throws(ReferenceError) -> ModelReference {
         guard rows > 0 else { throw .empty }
+        let maxCategories = options.maxCategories
         var summaries: [String: ColumnReference] = [:]
-        for (name, column) in zip(names, columns).prefix(maxFeatures) {
-            let settings = declared[name]
+        for (name, column) in zip(names, columns).prefix(options.maxFeatures) {
+            let settings = options.features[name]
             let type = settings?.type ?? (column.strings.isEmpty ? .numeric : .categorical)
             switch type {
             case .numeric:
@@ -163,14 +163,6 @@ public struct ReferenceBuilder: Sendable {
             if !labelClasses.isEmpty { label = .categorical(CategoricalReference(values: labelClasses, limit: maxCategories)) }
         }
         return ModelReference(rows: rows, features: summaries, prediction: prediction, label: label)
-    }
-}
-
-extension ReferenceBuilder {
-    /// Summarises the rows for a model of `task` with `options` (declared features, limits).
-    public func build(task: ModelTask?, options: ModelOptions, strict: Bool) throws(ReferenceError) -> ModelReference {
-        try build(task: task, features: options.features, maxCategories: options.maxCategories,
-                  maxFeatures: options.maxFeatures, strict: strict)
     }
 }
 

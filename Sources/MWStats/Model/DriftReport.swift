@@ -99,13 +99,13 @@ extension ModelState {
         let enough = { (n: Int) in n >= max(1, self.options.minSamples) }
         switch column.reference {
         case .numeric(let r)?:
-            if let cells = sketch.cells(generation: referenceGeneration, cellCount: r.cellCount) {
+            if let cells = sketch.cells(generation: referenceGeneration, cellCount: column.cellCount) {
                 numeric = DriftStatistics.numeric(r, cells: cells.counts, offsets: cells.offsets,
                                                   lowSum: sketch.lowSum, highSum: sketch.highSum)
             }
             if let n = numeric, enough(n.count) { decision = DriftDecision.numeric(n, referenceCount: r.count, settings: options.drift) }
         case .categorical(let r)?:
-            if let cells = sketch.cells(generation: referenceGeneration, cellCount: r.categories.count + 1) {
+            if let cells = sketch.cells(generation: referenceGeneration, cellCount: column.cellCount) {
                 categorical = DriftStatistics.categorical(r, counts: cells.counts)
             }
             if let c = categorical, enough(c.count) { decision = DriftDecision.categorical(c, referenceCount: r.count, settings: options.drift) }

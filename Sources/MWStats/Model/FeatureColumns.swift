@@ -15,12 +15,18 @@ struct TrackedColumn: Sendable {
     var reference: ColumnReference? {
         didSet {
             cellCount = reference?.cellCount ?? 0
-            binCount = binLabels.count
+            switch reference {
+            case .numeric(let r)?: binLabels = r.psiBinLabels
+            case .categorical(let r)?: binLabels = r.categories + ["__other__"]
+            case nil: binLabels = []
+            }
         }
     }
-    /// Cells of the reference's sketches and bins of its counters (0 without a reference).
+    /// Cells of the reference's sketches (0 without a reference), kept for the ingestion path.
     private(set) var cellCount = 0
-    private(set) var binCount = 0
+    /// Labels of the `bin` label of `modelwatch_feature_values_total`, one per counted bin;
+    /// formatted once per reference, not per scrape.
+    private(set) var binLabels: [String] = []
 
     init(name: String, role: ColumnRole, type: FeatureType?) {
         self.name = name
@@ -28,13 +34,9 @@ struct TrackedColumn: Sendable {
         self.type = type
     }
 
-    /// Where `value` goes in this column's sketches; `.none` for a missing value or one of the
-    /// other type (a string in a numeric column), which count as missing.
-    func place(_ value: FeatureValue) -> Placement {
-        Self.place(value, type: type, reference: reference)
-    }
-
-    /// The same, from the parts (so that a caller holding the column in an array does not copy it).
+    /// Where `value` goes in a column of `type` with `reference`; `.none` for a missing value or
+    /// one of the other type (a string in a numeric column), which count as missing. Static, so
+    /// that a caller holding the column in an array passes its parts without copying it.
     static func place(_ value: FeatureValue, type: FeatureType?, reference: ColumnReference?) -> Placement {
         switch (type, value) {
         case (.numeric, .number(let x)):
@@ -54,15 +56,6 @@ struct TrackedColumn: Sendable {
         guard case .categorical(let r)? = reference else { return .uncelled(0) }
         let c = r.position(of: s) ?? r.categories.count
         return .cell(c, offset: 0, value: 0, bin: c)
-    }
-
-    /// Labels of the `bin` label of `modelwatch_feature_values_total`.
-    var binLabels: [String] {
-        switch reference {
-        case .numeric(let r)?: r.psiBinLabels
-        case .categorical(let r)?: r.categories + ["__other__"]
-        case nil: []
-        }
     }
 }
 
@@ -87,8 +80,8 @@ struct ColumnWindows: Sendable {
                                    empty: FeatureSketch())
     }
 
-    /// Records one value in every window; `unit` is `windows.unitNumber(now)` (the same for
-    /// every column of a model at one instant).
+    /// Records one value in every window; `unit` is `CascadingWindows.unitNumber(now, unit:)`
+    /// (the same for every column of a model at one instant).
     mutating func record(_ placement: Placement, cellCount: Int, binCount: Int, generation: Int32, unit: Int64, now: Double) {
         switch placement {
         case .none:
@@ -105,18 +98,5 @@ struct ColumnWindows: Sendable {
             }
             if bin < binCounts.count { binCounts[bin] &+= 1 }
         }
-    }
-}
-
-extension ColumnWindows {
-    /// The unit number of `now` for a model's column windows (they all share one unit, `unit`).
-    static func unit(_ unit: Double?, at now: Double) -> Int64 {
-        guard let unit else { return 0 }
-        return Int64((now / unit).rounded(.down))
-    }
-
-    /// The common unit of the windows of `options`.
-    static func unit(of options: ModelOptions) -> Double? {
-        CascadingWindows<FeatureSketch>.commonUnit(options.windows.map { $0.seconds / Double(options.slicesPerWindow) })
     }
 }

@@ -101,7 +101,7 @@ extension ModelState {
                 labels: state.labels, outcomes: state.outcomes.nonZeroCells, regressionOutcomes: state.regressionOutcomes,
                 latency: state.latency, labelDelay: state.labelDelay, lastEvent: state.lastEvent,
                 pendingLabels: state.pending, windows: windows,
-                detectors: state.detectors?.states.map { DetectorReport(name: $0.name, state: $0.state, detections: $0.detections) } ?? [],
+                detectors: state.detectors?.reports ?? [],
                 featureBins: featureBins(version: v))
         }
         return ModelReport(name: name, task: task, classNames: classes.names,
@@ -129,12 +129,5 @@ extension ModelState {
         ModelSummary(name: name, task: task, versions: versionStates.map(\.name),
                      predictions: versionStates.reduce(0) { $0 + $1.predictions }, pendingLabels: pendingLabels,
                      lastEvent: versionStates.map(\.lastEvent).max() ?? 0)
-    }
-}
-
-extension ModelReport {
-    public var summary: ModelSummary {
-        ModelSummary(name: name, task: task, versions: versions.map(\.name), predictions: versions.reduce(0) { $0 + $1.predictions },
-                     pendingLabels: versions.reduce(0) { $0 + $1.pendingLabels }, lastEvent: versions.map(\.lastEvent).max() ?? 0)
     }
 }

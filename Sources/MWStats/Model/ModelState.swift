@@ -74,7 +74,8 @@ public struct ModelState: Sendable {
         self.task = options.task
         self.classes = ClassTable(declared: options.classes)
         self.key = key
-        columnUnit = ColumnWindows.unit(of: options)
+        columnUnit = CascadingWindows<FeatureSketch>.commonUnit(lengths: options.windows.map(\.seconds),
+                                                                 sliceCount: options.slicesPerWindow)
         declareFeatures()
     }
 
@@ -288,14 +289,14 @@ public struct ModelState: Sendable {
         }
         if versions[v].detectors == nil { versions[v].detectors = ConceptDetectors(binaryErrors: task != .regression) }
         versions[v].detectors!.update(error: error)
-        record(labelValue, column: 1, version: v, unit: ColumnWindows.unit(columnUnit, at: now), now: now)
+        record(labelValue, column: 1, version: v, unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
     }
 
     // MARK: - Features, prediction and label columns
 
     /// Records the prediction and every present feature of an accepted prediction event.
     private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
-        let unit = ColumnWindows.unit(columnUnit, at: now)
+        let unit = CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit)
         record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, unit: unit, now: now)
         var matcher = self.matcher  // moved out for the loop: its lookup adds columns to self
         self.matcher = NameMatcher()
@@ -321,7 +322,7 @@ public struct ModelState: Sendable {
         let placement = TrackedColumn.place(value, type: columns[c].type, reference: columns[c].reference)
         if case .none = placement { return }
         while versions[v].columns.count <= c { versions[v].columns.append(ColumnWindows(options: options)) }
-        versions[v].columns[c].record(placement, cellCount: columns[c].cellCount, binCount: columns[c].binCount,
+        versions[v].columns[c].record(placement, cellCount: columns[c].cellCount, binCount: columns[c].binLabels.count,
                                       generation: referenceGeneration, unit: unit, now: now)
     }
 
@@ -346,7 +347,6 @@ public struct ModelState: Sendable {
     }
 
     // MARK: - Reference
-
 
     /// Replaces the reference. Window sketches keep counting; those that counted against the
     /// previous reference are left out of drift statistics from now on (see ``FeatureSketch``).

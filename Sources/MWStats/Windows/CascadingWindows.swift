@@ -12,7 +12,7 @@
 /// When the widths have no common unit of at least one second (odd window lengths), every
 /// value updates every window directly.
 public struct CascadingWindows<Slice: WindowSlice>: Sendable {
-    public private(set) var windows: [SlidingWindow<Slice>]
+    private var windows: [SlidingWindow<Slice>]
     /// The common unit in seconds; nil when values go to every window directly.
     public let unit: Double?
     private let empty: Slice
@@ -23,7 +23,12 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
         windows = lengths.map { SlidingWindow(length: $0, sliceCount: sliceCount, empty: empty) }
         self.empty = empty
         pending = empty
-        unit = Self.commonUnit(windows.map(\.sliceWidth))
+        unit = Self.commonUnit(lengths: lengths, sliceCount: sliceCount)
+    }
+
+    /// The unit of windows of these `lengths` with `sliceCount` slices each (see ``commonUnit(_:)``).
+    public static func commonUnit(lengths: [Double], sliceCount: Int) -> Double? {
+        commonUnit(lengths.map { $0 / Double(sliceCount) })
     }
 
     /// The greatest common divisor of the widths, in whole milliseconds, when it is at least a second.
@@ -39,18 +44,20 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
         return g >= 1000 ? Double(g) / 1000 : nil
     }
 
-    /// The unit number of `now` (pass it to ``update(unit:at:_:)`` for many streams at one instant).
-    public func unitNumber(_ now: Double) -> Int64 {
+    /// The number of the unit containing `now` (0 without a unit). Streams that share their
+    /// window lengths share the unit: compute it once per instant and pass it to
+    /// ``update(unit:at:_:)``.
+    public static func unitNumber(_ now: Double, unit: Double?) -> Int64 {
         guard let unit else { return 0 }
         return Int64((now / unit).rounded(.down))
     }
 
     /// Applies `body` to the value's slices: the pending one, or each window's.
     public mutating func update(at now: Double, _ body: (inout Slice) -> Void) {
-        update(unit: unitNumber(now), at: now, body)
+        update(unit: Self.unitNumber(now, unit: unit), at: now, body)
     }
 
-    /// As ``update(at:_:)`` with `unit` = `unitNumber(now)` computed by the caller.
+    /// As ``update(at:_:)`` with `unit` = `unitNumber(now, unit:)` computed by the caller.
     @inline(__always)
     public mutating func update(unit number: Int64, at now: Double, _ body: (inout Slice) -> Void) {
         guard unit != nil else {

@@ -54,7 +54,7 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
     public var sliceWidth: Double { length / Double(sliceCount) }
 
     /// The absolute number of the slice containing `now`.
-    public func sliceNumber(_ now: Double) -> Int64 { Int64((now / sliceWidth).rounded(.down)) }
+    func sliceNumber(_ now: Double) -> Int64 { Int64((now / sliceWidth).rounded(.down)) }
 
     private func position(_ number: Int64) -> Int {
         let m = Int(number % Int64(sliceCount))
@@ -63,13 +63,7 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
 
     /// Applies `body` to the slice containing `now`, recycling the ring position if it held an older slice.
     public mutating func update(at now: Double, _ body: (inout Slice) -> Void) {
-        update(slice: sliceNumber(now), body)
-    }
-
-    /// Applies `body` to slice `number` (from ``sliceNumber(_:)``: callers updating many
-    /// windows of the same length at one instant compute it once).
-    @inline(__always)
-    public mutating func update(slice number: Int64, _ body: (inout Slice) -> Void) {
+        let number = sliceNumber(now)
         if number < cachedFor { cachedPast = nil; cachedFor = .min }
         let p = position(number)
         if stamps[p] != number {
