@@ -52,7 +52,7 @@ func wideEvents(_ count: Int, features: Int, tag: String) -> [UInt8] {
     return Array(out.utf8)
 }
 
-func featureBench(features: Int, repeats: Int) -> (decode: Double, ingest: Double) {
+func featureBench(features: Int, repeats: Int, events n: Int = 20_000) -> (decode: Double, ingest: Double) {
     var options = ModelOptions()
     options.task = .binary
     var state = ModelState(name: "wide", options: options, key: .random())
@@ -61,7 +61,6 @@ func featureBench(features: Int, repeats: Int) -> (decode: Double, ingest: Doubl
         builder.add(e)
     }
     state.install(reference: try! builder.build(task: .binary, options: options, strict: true))
-    let n = 20_000
     var decodeTime = 0.0, ingestTime = 0.0
     for r in 0..<repeats {
         let body = wideEvents(n, features: features, tag: "w\(r)")
@@ -80,7 +79,10 @@ if let i = CommandLine.arguments.firstIndex(of: "--decode-wide"), i + 1 < Comman
 }
 if let i = CommandLine.arguments.firstIndex(of: "--features-only"), i + 1 < CommandLine.arguments.count {
     let f = Int(CommandLine.arguments[i + 1])!
-    let r = featureBench(features: f, repeats: 10)
+    // `--events N` shortens the run for an instruction count:
+    // valgrind --tool=callgrind --toggle-collect='*EventDecoder*predictions*' --toggle-collect='*ModelState*ingest*predictions*' …
+    let e = CommandLine.arguments.firstIndex(of: "--events").map { Int(CommandLine.arguments[$0 + 1])! } ?? 20_000
+    let r = featureBench(features: f, repeats: 10, events: e)
     print(String(format: "features %d: decode %.0fk events/s, track %.0fk events/s", f, r.decode / 1e3, r.ingest / 1e3))
     exit(0)
 }

@@ -236,136 +236,199 @@ struct FieldReader {
         return out
     }
 
+    /// `features`: an object of name: value. While the names equal the previous event's of the
+    /// body, position by position, they are neither re-read nor re-validated nor checked for
+    /// duplicates (that event passed every check), and the event shares the previous event's
+    /// ``FeatureNames``; the first different name switches to the full checks.
     mutating func features(_ s: inout JSONScanner, _ key: String, bit: UInt32,
-                           previous: inout FeatureNameCache) throws(JSONSyntaxError) -> [Feature] {
-        guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
+                           previous: inout FeatureNameCache) throws(JSONSyntaxError) -> Features {
+        guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return Features() }
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
-            if case .null = value { return [] }
+            if case .null = value { return Features() }
             fail(key, "invalid_type", "features must be an object of name: value, got \(kind(value))")
-            return []
+            return Features()
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
-        var out: [Feature] = []
-        if s.consume(UInt8(ascii: "}")) { return out }
-        var names: NameTable? = nil
-        // While every name equals the previous event's at its position, names are neither
-        // re-validated nor checked for duplicates: that event passed both checks.
-        var matching = true
-        repeat {
-            let name: String
-            let position = out.count
-            if matching, position < previous.names.count, s.consumeString(equalTo: previous.bytes[position]) {
-                name = previous.names[position]
-            } else {
-                matching = false
-                name = try s.string()
+        if s.consume(UInt8(ascii: "}")) { return Features() }
+        var values: [FeatureValue] = []
+        var position = 0
+        var diverged = true
+        if let known = previous.known {
+            diverged = false
+            values.reserveCapacity(known.count)
+            while true {
+                guard position < known.count, s.consumeString(equalTo: known.start(position), count: known.length(position)) else {
+                    diverged = true  // this name is read again below
+                    break
+                }
+                try s.expect(UInt8(ascii: ":"), "':' after \"\(known.names.names[position])\"")
+                if problem == nil {
+                    // Plain decimals and short plain strings inline; anything else (and every error) below.
+                    s.skipWhitespace()
+                    if let x = s.plainDecimal() {
+                        values.append(.number(x))
+                    } else if let bytes = s.plainASCIIString() {
+                        if bytes.count <= limits.maxStringBytes {
+                            values.append(.category(previous.strings.string(bytes)))
+                        } else {
+                            tooLong(known.names.names[position], bytes.count)
+                        }
+                    } else if let value = try featureValue(&s, name: known.names.names[position], strings: &previous.strings) {
+                        values.append(value)
+                    }
+                } else {
+                    try s.skipValue(depth: limits.maxDepth - 3)  // the event is refused anyway: just read on
+                }
+                position += 1
+                guard s.consume(UInt8(ascii: ",")) else { break }
             }
+            if !diverged {
+                try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
+                guard problem == nil else { return Features() }
+                if position == known.count { return Features(names: known.names, values: values) }
+                let names = Array(known.names.names.prefix(position))
+                previous.remember(names)
+                return Features(names: previous.known!.names, values: values)
+            }
+        }
+        // Names read and checked one by one: duplicates by a linear scan while few, a hash table beyond.
+        var names = previous.known.map { Array($0.names.names.prefix(position)) } ?? []
+        var table: StringTable? = nil
+        repeat {
+            let name = try s.string()
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
-            let value = try s.scalar(depth: limits.maxDepth - 3)
-            guard problem == nil else { continue }  // the event is refused anyway: just read on
-            guard out.count < limits.maxFeatures else {
+            guard problem == nil else { try s.skipValue(depth: limits.maxDepth - 3); continue }
+            guard names.count < limits.maxFeatures else {
+                try s.skipValue(depth: limits.maxDepth - 3)
                 fail(key, "too_many_features", "more than \(limits.maxFeatures) features (limits.max_features_per_event)")
                 continue
             }
-            guard matching || Names.isValidFeatureName(name) else {
+            guard Names.isValidFeatureName(name) else {
+                try s.skipValue(depth: limits.maxDepth - 3)
                 fail(Self.featureField(name), "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
                 continue
             }
-            // Duplicate names: a linear scan while small, a hash table beyond.
-            var duplicate = false
-            if matching {
-                // a prefix of a checked event's names: no duplicates
-            } else if out.count < 16 {
-                duplicate = out.contains(where: { $0.name == name })
+            let duplicate: Bool
+            if names.count < 16 {
+                duplicate = names.contains(name)
             } else {
-                if names == nil {
-                    names = NameTable()
-                    for f in out { _ = names!.insert(f.name, at: names!.count, in: out) }
-                }
-                // Every path below appends the feature or stops the checks (a problem), so
-                // `out.count` is where this name lands.
-                duplicate = !names!.insert(name, at: out.count, in: out)
+                if table == nil { table = StringTable(names) }
+                duplicate = !table!.insert(name, at: names.count, in: names)  // compares existing names only
             }
-            if duplicate { fail(Self.featureField(name), "duplicate_field", "feature \(name) appears twice"); continue }
-            switch value {
-            case .number(let n):
-                guard let x = finite(n, Self.featureField(name)) else { continue }
-                out.append(Feature(name: name, value: .number(x)))
-            case .string(let text):
-                guard text.utf8.count <= limits.maxStringBytes else {
-                    fail(Self.featureField(name), "string_too_long",
-                         "\(Self.featureField(name)) is \(text.utf8.count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
-                    continue
-                }
-                out.append(Feature(name: name, value: .category(text)))
-            case .bool(let b): out.append(Feature(name: name, value: .category(b ? "true" : "false")))
-            case .null: out.append(Feature(name: name, value: .missing))
-            case .compound:
-                fail(Self.featureField(name), "invalid_type", "\(Self.featureField(name)) must be a number, string, boolean or null, got \(kind(value))")
+            guard !duplicate else {
+                try s.skipValue(depth: limits.maxDepth - 3)
+                fail(Self.featureField(name), "duplicate_field", "feature \(name) appears twice")
+                continue
             }
+            guard let value = try featureValue(&s, name: name, strings: &previous.strings) else { continue }
+            names.append(name)
+            values.append(value)
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
-        if problem == nil && (!matching || out.count != previous.names.count) { previous.remember(out) }
-        return out
+        guard problem == nil else { return Features() }
+        previous.remember(names)
+        return Features(names: previous.known!.names, values: values)
+    }
+
+    /// One feature value: a number, a category (string or boolean) or missing (null); nil with
+    /// a problem recorded for anything else.
+    @inline(__always)
+    private mutating func featureValue(_ s: inout JSONScanner, name: @autoclosure () -> String,
+                                       strings: inout ShortStrings) throws(JSONSyntaxError) -> FeatureValue? {
+        s.skipWhitespace()
+        switch s.peek {
+        case UInt8(ascii: "\""):
+            if let bytes = s.plainASCIIString() {
+                guard bytes.count <= limits.maxStringBytes else {
+                    tooLong(name(), bytes.count)
+                    return nil
+                }
+                return .category(strings.string(bytes))
+            }
+            let text = try s.string()
+            guard text.utf8.count <= limits.maxStringBytes else {
+                tooLong(name(), text.utf8.count)
+                return nil
+            }
+            return .category(text)
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            guard let b = try s.literal() else { return .missing }
+            return .category(b ? "true" : "false")
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let value = try s.scalar(depth: limits.maxDepth - 3)
+            fail(Self.featureField(name()), "invalid_type", "\(Self.featureField(name())) must be a number, string, boolean or null, got \(kind(value))")
+            return nil
+        default:
+            let number = try s.number()
+            return finite(number, Self.featureField(name())).map { .number($0) }
+        }
+    }
+
+    private mutating func tooLong(_ name: String, _ count: Int) {
+        fail(Self.featureField(name), "string_too_long",
+             "\(Self.featureField(name)) is \(count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
     }
 }
 
-/// The feature names of the last accepted event of a body, as strings and as raw bytes: the
-/// events of one batch usually list the same features in the same order, so the next event's
-/// names are matched byte for byte and reused (no validation, string creation or duplicate check).
+/// What decoding a body remembers from event to event: the last accepted feature names (the
+/// events of a batch usually list the same names in the same order, so the next event's names
+/// are matched byte for byte and shared) and the short category strings already made.
 struct FeatureNameCache {
-    private(set) var names: [String] = []
-    private(set) var bytes: [[UInt8]] = []
+    private(set) var known: KnownNames?
+    var strings = ShortStrings()
 
-    mutating func remember(_ features: [Feature]) {
-        names = features.map(\.name)
-        bytes = names.map { Array($0.utf8) }
-    }
+    mutating func remember(_ names: [String]) { known = KnownNames(names) }
 }
 
-/// A set of feature names held as indices into the event's feature list: FNV-1a over the
-/// name's bytes into open addressing, a string comparison only on equal hashes — several times
-/// cheaper than `Set<String>` (SipHash, resizing) for the few dozen names of a wide event.
-struct NameTable {
-    private var slots = [Int32](repeating: -1, count: 64)
-    private var hashes = [UInt32](repeating: 0, count: 64)
-    private(set) var count = 0
+/// Feature names with their bytes laid end to end, compared in place by the scanner.
+final class KnownNames {
+    let names: FeatureNames
+    let count: Int
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
 
-    static func hash(_ name: String) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in name.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return h
+    init(_ names: [String]) {
+        self.names = FeatureNames(names)
+        count = names.count
+        let total = names.reduce(0) { $0 + $1.utf8.count }
+        bytes = .allocate(capacity: max(total, 1))
+        starts = .allocate(capacity: count + 1)
+        var at = 0
+        for (i, name) in names.enumerated() {
+            starts[i] = at
+            for b in name.utf8 { bytes[at] = b; at += 1 }
+        }
+        starts[count] = at
     }
 
-    /// Adds `name`, which is (or will be) `features[index].name`; false when an equal name is
-    /// already in.
-    mutating func insert(_ name: String, at index: Int, in features: [Feature]) -> Bool {
-        if 2 * (count + 1) > slots.count { grow(features) }
-        let h = Self.hash(name)
-        let mask = slots.count - 1
-        var i = Int(h) & mask
-        while slots[i] >= 0 {
-            if hashes[i] == h && features[Int(slots[i])].name == name { return false }
-            i = (i + 1) & mask
-        }
-        slots[i] = Int32(index)
-        hashes[i] = h
-        count += 1
-        return true
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
     }
 
-    private mutating func grow(_ features: [Feature]) {
-        let old = zip(slots, hashes).filter { $0.0 >= 0 }
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        hashes = [UInt32](repeating: 0, count: slots.count)
-        let mask = slots.count - 1
-        for (slot, h) in old {
-            var i = Int(h) & mask
-            while slots[i] >= 0 { i = (i + 1) & mask }
-            slots[i] = slot
-            hashes[i] = h
-        }
+    @inline(__always) func start(_ i: Int) -> UnsafePointer<UInt8> { UnsafePointer(bytes + starts[i]) }
+    @inline(__always) func length(_ i: Int) -> Int { starts[i + 1] - starts[i] }
+}
+
+/// Category strings of up to 7 ASCII bytes made once per body: a direct-mapped table keyed by
+/// the bytes packed into a word (a category such as "ES" or "mobile" repeats on every line).
+struct ShortStrings {
+    private var keys = [UInt64](repeating: 0, count: 64)
+    private var strings = [String](repeating: "", count: 64)
+
+    @inline(__always)
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let n = bytes.count
+        guard n <= 7 else { return String(decoding: bytes, as: UTF8.self) }
+        var key = UInt64(n + 1) << 56  // never 0: an empty slot never matches
+        for j in 0..<n { key |= UInt64(bytes[j]) << (8 * j) }
+        let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        if keys[slot] == key { return strings[slot] }
+        let s = String(decoding: bytes, as: UTF8.self)
+        keys[slot] = key
+        strings[slot] = s
+        return s
     }
 }

@@ -63,18 +63,48 @@ struct JSONScanner {
 
     // MARK: - Strings
 
-    /// Consumes the next string token when its raw bytes are exactly `expected` (which holds no
-    /// quote or backslash); otherwise consumes nothing.
+    /// Consumes the next string token when its raw bytes are exactly the `count` bytes at
+    /// `expected` (which hold no quote or backslash); otherwise consumes nothing.
     @inline(__always)
-    mutating func consumeString(equalTo expected: [UInt8]) -> Bool {
+    mutating func consumeString(equalTo expected: UnsafePointer<UInt8>, count n: Int) -> Bool {
         skipWhitespace()
-        let n = expected.count
         guard offset + n + 1 < end, base[offset] == UInt8(ascii: "\""), base[offset + n + 1] == UInt8(ascii: "\"") else {
             return false
         }
-        let same = expected.withUnsafeBufferPointer { e in memcmp(base + offset + 1, e.baseAddress!, n) == 0 }
-        if same { offset += n + 2 }
-        return same
+        // Word by word: names are short, and a call to memcmp costs more than the comparison.
+        let here = UnsafeRawPointer(base + offset + 1), there = UnsafeRawPointer(expected)
+        var i = 0
+        while i + 8 <= n {
+            guard here.loadUnaligned(fromByteOffset: i, as: UInt64.self) == there.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
+        }
+        while i < n {
+            guard here.load(fromByteOffset: i, as: UInt8.self) == there.load(fromByteOffset: i, as: UInt8.self) else { return false }
+            i += 1
+        }
+        offset += n + 2
+        return true
+    }
+
+    /// Consumes the next string token when it is plain ASCII (no escape, no control character)
+    /// and returns its bytes, which stay valid as long as the scanned buffer; otherwise
+    /// consumes nothing and returns nil (``string()`` then reads it or reports the error).
+    @inline(__always)
+    mutating func plainASCIIString() -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard offset < end, base[offset] == UInt8(ascii: "\"") else { return nil }
+        var i = offset + 1
+        while i < end {
+            let c = base[i]
+            if c == UInt8(ascii: "\"") {
+                let bytes = UnsafeBufferPointer(start: base + offset + 1, count: i - offset - 1)
+                offset = i + 1
+                return bytes
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
     }
 
     /// Reads a string token (the opening quote must be next).
@@ -166,11 +196,67 @@ struct JSONScanner {
 
     // MARK: - Numbers
 
-    private static let powersOfTen: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
+    /// 10^k for 0 ≤ k ≤ 22, the powers of ten a double holds exactly (a lookup table after
+    /// compilation, without the lazy initialisation of a global array).
+    @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6
+        case 7: 1e7; case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12
+        case 13: 1e13; case 14: 1e14; case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18
+        case 19: 1e19; case 20: 1e20; case 21: 1e21; default: 1e22
+        }
+    }
 
     /// Reads a number token. Exact: Clinger's fast path when it applies, else `strtod`.
+    @inline(__always)
     mutating func number() throws(JSONSyntaxError) -> JSONNumber {
         skipWhitespace()
+        if let x = plainDecimal() { return .finite(x) }
+        return try anyNumber()
+    }
+
+    /// The common case in one pass: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 19 digits, a
+    /// mantissa below 2^53 and at most 22 decimals, whose value `mantissa / 10^decimals` is
+    /// correctly rounded (Clinger). Anything else (exponents, long or malformed numbers)
+    /// consumes nothing and returns nil.
+    @inline(__always)
+    mutating func plainDecimal() -> Double? {
+        var i = offset
+        let negative = i < end && base[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let integerStart = i
+        var mantissa: UInt64 = 0
+        while i < end {
+            let d = base[i] &- 0x30
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        let integerDigits = i - integerStart
+        guard integerDigits > 0, integerDigits == 1 || base[integerStart] != 0x30 else { return nil }
+        var decimals = 0
+        if i < end && base[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < end {
+                let d = base[i] &- 0x30
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                i += 1
+            }
+            decimals = i - fractionStart
+            guard decimals > 0 else { return nil }
+        }
+        guard integerDigits + decimals <= 19, mantissa < 1 << 53, decimals <= 22 else { return nil }
+        if i < end && base[i] | 0x20 == UInt8(ascii: "e") { return nil }
+        offset = i
+        let x = Double(mantissa) / Self.exactPowerOfTen(decimals)
+        return negative ? -x : x
+    }
+
+    /// Any number token, with exponents, many digits, and the errors.
+    private mutating func anyNumber() throws(JSONSyntaxError) -> JSONNumber {
         let start = offset
         var negative = false
         if peek == UInt8(ascii: "-") { negative = true; offset += 1 }
@@ -224,7 +310,7 @@ struct JSONScanner {
         }
         if !truncated, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent >= 0 ? value * Self.powersOfTen[exponent] : value / Self.powersOfTen[-exponent]
+            value = exponent >= 0 ? value * Self.exactPowerOfTen(exponent) : value / Self.exactPowerOfTen(-exponent)
             return .finite(negative ? -value : value)
         }
         return .finite(slowNumber(start: start))

@@ -83,7 +83,8 @@ public enum DriftStatistics {
     }
 
     /// Numeric drift of a window whose values fell in `cells` (of `reference`), with the sums of
-    /// their in-cell offsets and the sums of the values below and above the reference range.
+    /// the sums of their offsets above their cells' lower edges, and the sums of the values
+    /// below and above the reference range.
     public static func numeric(_ reference: NumericReference, cells: [Double], offsets: [Double], lowSum: Double,
                                highSum: Double) -> NumericDrift? {
         let n = cells.reduce(0, +)
@@ -119,7 +120,7 @@ public enum DriftStatistics {
             let mr = refCells[2 * k] / nr, mw = cells[2 * k] / n
             // ∫ F over a cell = F(a)·width + m·(b − mean of the cell's values).
             let referenceMean = refCells[2 * k] > 0 ? reference.cellSums[2 * k] / refCells[2 * k] : (a + b) / 2
-            let windowMean = cells[2 * k] > 0 ? a + width * offsets[2 * k] / cells[2 * k] : (a + b) / 2
+            let windowMean = cells[2 * k] > 0 ? a + offsets[2 * k] / cells[2 * k] : (a + b) / 2
             let d0 = fr - fw, d1 = (fr + mr) - (fw + mw)
             // Signed ∫(F_ref − F_win) over the cell: exact.
             let signed = (fr - fw) * width + mr * (b - referenceMean) - mw * (b - windowMean)

@@ -7,8 +7,8 @@
 ///
 /// Cells are counted against one reference *generation*: when the reference is replaced, older
 /// slices no longer describe the new cells and are left out of drift statistics (they still
-/// count for missing ratio and mean). Storage adapts as for score histograms: a list of 2-byte
-/// cell codes up to ``sparseLimit`` values, then dense counts.
+/// count for missing ratio and mean). Storage adapts as for score histograms: a list of (cell,
+/// offset) pairs up to ``sparseLimit`` values, then dense per-cell tallies.
 public struct FeatureSketch: WindowSlice, Equatable {
     public var present: UInt32 = 0
     public var sum = 0.0
@@ -18,13 +18,21 @@ public struct FeatureSketch: WindowSlice, Equatable {
     public var highSum = 0.0
     /// Reference generation the cells belong to; −1 when no cells are kept.
     public private(set) var generation: Int32 = -1
-    private var codes: [UInt16] = []
-    /// Where each sparse value sits inside its cell, 0…1 (parallel to `codes`).
-    private var offsets: [Float] = []
-    private var dense: [UInt32] = []
-    /// Σ of the in-cell offsets per cell (parallel to `dense`): the window's mean position
-    /// inside each cell, for the Wasserstein integral.
-    private var denseOffsets: [Float] = []
+    /// Sparse: each value's cell and how far above the cell's lower edge it lies.
+    private var sparse: [SparseValue] = []
+    /// Dense: per cell, the count and Σ of the offsets above the lower edge (the window's mean
+    /// inside each cell, for the Wasserstein integral). One array, so one uniqueness check.
+    private var dense: [CellTally] = []
+
+    struct SparseValue: Equatable {
+        var cell: UInt16
+        var offset: Float
+    }
+
+    struct CellTally: Equatable {
+        var count: UInt32 = 0
+        var offsets: Float = 0
+    }
 
     static let sparseLimit = 256
 
@@ -37,40 +45,43 @@ public struct FeatureSketch: WindowSlice, Equatable {
     }
 
     /// Records a value in `cell` of reference `generation` with `cellCount` cells; `offset` is
-    /// where it sits inside an open cell (0 at the lower edge, 1 at the upper).
+    /// how far above the lower edge of an open cell it lies.
+    @inline(__always)
     public mutating func add(cell: Int, offset: Double = 0, value: Double, generation: Int32, cellCount: Int) {
         present &+= 1
         sum += value
         if generation != self.generation {
             if generation < self.generation { return }
-            self.generation = generation
-            codes = []
-            offsets = []
-            dense = []
-            denseOffsets = []
-            lowSum = 0
-            highSum = 0
+            start(generation)
         }
         if cell == 0 { lowSum += value } else if cell == cellCount - 1 { highSum += value }
-        if dense.isEmpty && codes.count >= Self.sparseLimit { densify(cellCount: cellCount) }
         if !dense.isEmpty {
-            dense[cell] &+= 1
-            denseOffsets[cell] += Float(offset)
+            dense[cell].count &+= 1
+            dense[cell].offsets += Float(offset)
+        } else if sparse.count < Self.sparseLimit {
+            sparse.append(SparseValue(cell: UInt16(truncatingIfNeeded: cell), offset: Float(offset)))
         } else {
-            codes.append(UInt16(cell))
-            offsets.append(Float(offset))
+            densify(cellCount: cellCount)
+            dense[cell].count &+= 1
+            dense[cell].offsets += Float(offset)
         }
     }
 
+    private mutating func start(_ generation: Int32) {
+        self.generation = generation
+        sparse = []
+        dense = []
+        lowSum = 0
+        highSum = 0
+    }
+
     private mutating func densify(cellCount: Int) {
-        dense = [UInt32](repeating: 0, count: cellCount)
-        denseOffsets = [Float](repeating: 0, count: cellCount)
-        for (c, o) in zip(codes, offsets) {
-            dense[Int(c)] &+= 1
-            denseOffsets[Int(c)] += o
+        dense = [CellTally](repeating: CellTally(), count: cellCount)
+        for v in sparse {
+            dense[Int(v.cell)].count &+= 1
+            dense[Int(v.cell)].offsets += v.offset
         }
-        codes = []
-        offsets = []
+        sparse = []
     }
 
     public mutating func merge(_ other: FeatureSketch) {
@@ -79,10 +90,8 @@ public struct FeatureSketch: WindowSlice, Equatable {
         guard other.generation >= 0 else { return }
         if other.generation > generation {
             generation = other.generation
-            codes = other.codes
-            offsets = other.offsets
+            sparse = other.sparse
             dense = other.dense
-            denseOffsets = other.denseOffsets
             lowSum = other.lowSum
             highSum = other.highSum
             return
@@ -94,22 +103,19 @@ public struct FeatureSketch: WindowSlice, Equatable {
             if dense.isEmpty { densify(cellCount: other.dense.count) }
             dense.withUnsafeMutableBufferPointer { mine in
                 other.dense.withUnsafeBufferPointer { theirs in
-                    for i in 0..<mine.count { mine[i] &+= theirs[i] }
-                }
-            }
-            denseOffsets.withUnsafeMutableBufferPointer { mine in
-                other.denseOffsets.withUnsafeBufferPointer { theirs in
-                    for i in 0..<mine.count { mine[i] += theirs[i] }
+                    for i in 0..<mine.count {
+                        mine[i].count &+= theirs[i].count
+                        mine[i].offsets += theirs[i].offsets
+                    }
                 }
             }
         } else if !dense.isEmpty {
-            for (c, o) in zip(other.codes, other.offsets) {
-                dense[Int(c)] &+= 1
-                denseOffsets[Int(c)] += o
+            for v in other.sparse {
+                dense[Int(v.cell)].count &+= 1
+                dense[Int(v.cell)].offsets += v.offset
             }
         } else {
-            codes.append(contentsOf: other.codes)
-            offsets.append(contentsOf: other.offsets)
+            sparse.append(contentsOf: other.sparse)
         }
     }
 
@@ -121,13 +127,13 @@ public struct FeatureSketch: WindowSlice, Equatable {
         var sums = counts
         if !dense.isEmpty {
             for i in 0..<min(cellCount, dense.count) {
-                counts[i] = Double(dense[i])
-                sums[i] = Double(denseOffsets[i])
+                counts[i] = Double(dense[i].count)
+                sums[i] = Double(dense[i].offsets)
             }
         } else {
-            for (c, o) in zip(codes, offsets) where Int(c) < cellCount {
-                counts[Int(c)] += 1
-                sums[Int(c)] += Double(o)
+            for v in sparse where Int(v.cell) < cellCount {
+                counts[Int(v.cell)] += 1
+                sums[Int(v.cell)] += Double(v.offset)
             }
         }
         return (counts, sums)

@@ -37,11 +37,8 @@ public final class NumericReference: Sendable {
 
     /// The PSI bin (`searchsorted(psi_edges, v, side="right")`) of each cell.
     public let psiBinOfCell: [Int]
-    /// A uniform grid over [minimum, maximum]: for each of its ``gridSize`` steps, the first
-    /// edge at or above the step's start, so that placing a value searches a few edges, not all.
-    private let grid: [UInt16]
-    private let gridScale: Double
-    static let gridSize = 256  // 514 bytes per feature: stays in cache beside the edges
+    /// Places values in the cells (see ``CellLookup``); its memory is this reference's.
+    let cells: CellLookup
 
     /// Summarises finite values (at least one). `psiEdges` replaces the quantile PSI edges
     /// with fixed ones (a feature's declared `bins`).
@@ -93,17 +90,10 @@ public final class NumericReference: Sendable {
             bins[c] = passed
         }
         psiBinOfCell = bins
-        let low = unique[0], span = unique[unique.count - 1] - low
-        gridScale = span > 0 && span.isFinite ? Double(Self.gridSize) / span : 0
-        var grid = [UInt16](repeating: 0, count: Self.gridSize + 1)
-        var e = 0
-        for k in 0...Self.gridSize {
-            let start = low + Double(k) / Double(Self.gridSize) * span
-            while e < unique.count && unique[e] < start { e += 1 }
-            grid[k] = UInt16(min(e, Int(UInt16.max)))
-        }
-        self.grid = grid
+        cells = CellLookup.make(edges: unique)
     }
+
+    deinit { cells.deallocate() }
 
     /// PSI bins: one more than the PSI edges.
     public var psiBinCount: Int { psiEdgeIndices.count + 1 }
@@ -133,37 +123,11 @@ public final class NumericReference: Sendable {
         return lo < edges.count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
     }
 
-    /// The cell of `v`: as ``cell(of:edges:)``, searching only between the grid's bounds.
-    public func cell(of v: Double) -> Int {
-        edges.withUnsafeBufferPointer { e in
-            let last = e.count - 1
-            guard v > e[0] else { return v == e[0] ? 1 : 0 }
-            guard v < e[last] else { return v == e[last] ? 2 * last + 1 : 2 * last + 2 }
-            guard gridScale > 0 else { return Self.cell(of: v, edges: edges) }
-            let k = min(Int((v - e[0]) * gridScale), Self.gridSize - 1)
-            // The first edge ≥ v lies in [grid[k], grid[k + 1]]; widened by one for rounding
-            // of the step starts, and checked.
-            var lo = max(0, Int(grid[k]) - 1), hi = min(e.count, Int(grid[k + 1]) + 1)
-            if hi - lo <= 8 {  // usually: a short forward scan (predictable branches)
-                while lo < hi && e[lo] < v { lo += 1 }
-            } else {
-                while lo < hi {
-                    let mid = (lo + hi) >> 1
-                    if e[mid] < v { lo = mid + 1 } else { hi = mid }
-                }
-            }
-            guard (lo == 0 || e[lo - 1] < v) && (lo == e.count || e[lo] >= v) else { return Self.cell(of: v, edges: edges) }
-            return lo < e.count && e[lo] == v ? 2 * lo + 1 : 2 * lo
-        }
-    }
+    /// The cell of `v`: as ``cell(of:edges:)``, through the grid (see ``CellLookup``).
+    public func cell(of v: Double) -> Int { cells.cell(of: v) }
 
-    /// The cell of `v` and where it sits inside an open cell (0 at the lower edge, 1 at the upper).
-    public func locate(_ v: Double) -> (cell: Int, offset: Double) {
-        let c = cell(of: v)
-        guard c % 2 == 0, c > 0, c < cellCounts.count - 1 else { return (c, 0) }
-        let a = edges[c / 2 - 1], b = edges[c / 2]
-        return (c, (v - a) / (b - a))
-    }
+    /// The cell of `v` and how far above the lower edge of an open cell it lies (see ``CellLookup/locate(_:)``).
+    public func locate(_ v: Double) -> (cell: Int, offset: Double) { cells.locate(v) }
 
     public var cellCount: Int { cellCounts.count }
 }
@@ -176,7 +140,7 @@ public final class CategoricalReference: Sendable {
     /// Reference values of categories beyond the limit (the `__other__` bin).
     public let otherCount: Double
     public let count: Int
-    private let index: [String: Int]
+    private let index: StringTable
 
     /// - Parameter limit: categories kept (`limits.max_categories`); the rest count as `__other__`.
     public init(values: [String], limit: Int) {
@@ -188,10 +152,11 @@ public final class CategoricalReference: Sendable {
         counts = kept.map { Double($0.value) }
         otherCount = Double(ordered.dropFirst(limit).reduce(0) { $0 + $1.value })
         count = values.count
-        index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+        index = StringTable(categories)
     }
 
     /// The index of a kept category, or nil (unseen, or beyond the limit).
-    public func position(of category: String) -> Int? { index[category] }
+    @inline(__always)
+    public func position(of category: String) -> Int? { index.index(of: category, in: categories) }
 
 }

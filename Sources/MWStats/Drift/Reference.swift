@@ -83,7 +83,7 @@ public struct ReferenceBuilder: Sendable {
     private var columns: [Column] = []
     private var names: [String] = []
     private var index: [String: Int] = [:]
-    private var matcher = NameMatcher()
+    private var columnMap = FeatureColumnMap()
     private var scores: [Double] = []
     private var predictionValues: [Double] = []
     private var predictionClasses: [String] = []
@@ -96,19 +96,18 @@ public struct ReferenceBuilder: Sendable {
     /// Adds one row; `id` and `timestamp` are ignored.
     public mutating func add(_ event: PredictionEvent) {
         rows += 1
-        for (i, feature) in event.features.enumerated() {
-            if case .missing = feature.value { continue }
-            let c = matcher.column(at: i, named: feature.name) { name in
-                if let known = index[name] { return known }
-                columns.append(Column())
-                names.append(name)
-                index[name] = columns.count - 1
-                return columns.count - 1
-            }!
-            switch feature.value {
+        let columnOf = columnMap.columns(of: event.features.names) { name in
+            if let known = index[name] { return known }
+            columns.append(Column())
+            names.append(name)
+            index[name] = columns.count - 1
+            return columns.count - 1
+        }
+        for (value, c) in zip(event.features.values, columnOf) {
+            switch value {
             case .missing: break
-            case .number(let x): columns[c].numbers.append(x)
-            case .category(let s): columns[c].strings.append(s)
+            case .number(let x): columns[Int(c)].numbers.append(x)
+            case .category(let s): columns[Int(c)].strings.append(s)
             }
         }
         if let p = event.prediction {
@@ -129,7 +128,8 @@ public struct ReferenceBuilder: Sendable {
         guard rows > 0 else { throw .empty }
         let maxCategories = options.maxCategories
         var summaries: [String: ColumnReference] = [:]
-        for (name, column) in zip(names, columns).prefix(options.maxFeatures) {
+        let present = zip(names, columns).filter { !$0.1.numbers.isEmpty || !$0.1.strings.isEmpty }  // not only nulls
+        for (name, column) in present.prefix(options.maxFeatures) {
             let settings = options.features[name]
             let type = settings?.type ?? (column.strings.isEmpty ? .numeric : .categorical)
             switch type {

@@ -122,10 +122,10 @@ extension ModelState {
         var out: [FeatureBins] = []
         let state = versionStates[v]
         for c in state.columns.indices.dropFirst(2) {
-            let windows = state.columns[c]
-            guard windows.binGeneration == referenceGeneration, columns[c].reference != nil else { continue }
-            let labels = columns[c].binLabels
-            out.append(FeatureBins(feature: columns[c].name, bins: zip(labels, windows.binCounts).map { ($0, $1) }))
+            guard columns[c].reference != nil,
+                  let cells = state.columns[c].cellTotals(generation: referenceGeneration, cellCount: columns[c].cellCount) else { continue }
+            let counts = columns[c].bins(ofCells: cells)
+            out.append(FeatureBins(feature: columns[c].name, bins: zip(columns[c].binLabels, counts).map { ($0, $1) }))
         }
         return out
     }

@@ -11,10 +11,12 @@ enum ColumnRole: Sendable {
 struct TrackedColumn: Sendable {
     let name: String
     let role: ColumnRole
-    var type: FeatureType?
+    var type: FeatureType? {
+        didSet { placer.type = type }
+    }
     var reference: ColumnReference? {
         didSet {
-            cellCount = reference?.cellCount ?? 0
+            placer = ColumnPlacer(type: type, reference: reference)
             switch reference {
             case .numeric(let r)?: binLabels = r.psiBinLabels
             case .categorical(let r)?: binLabels = r.categories + ["__other__"]
@@ -22,40 +24,76 @@ struct TrackedColumn: Sendable {
             }
         }
     }
-    /// Cells of the reference's sketches (0 without a reference), kept for the ingestion path.
-    private(set) var cellCount = 0
+    /// What the ingestion path needs to place a value (valid while this column holds `reference`).
+    private(set) var placer: ColumnPlacer
     /// Labels of the `bin` label of `modelwatch_feature_values_total`, one per counted bin;
     /// formatted once per reference, not per scrape.
     private(set) var binLabels: [String] = []
+    /// Cells of the reference's sketches (0 without a reference).
+    var cellCount: Int { placer.cellCount }
 
     init(name: String, role: ColumnRole, type: FeatureType?) {
         self.name = name
         self.role = role
         self.type = type
+        placer = ColumnPlacer(type: type, reference: nil)
     }
 
-    /// Where `value` goes in a column of `type` with `reference`; `.none` for a missing value or
-    /// one of the other type (a string in a numeric column), which count as missing. Static, so
-    /// that a caller holding the column in an array passes its parts without copying it.
-    static func place(_ value: FeatureValue, type: FeatureType?, reference: ColumnReference?) -> Placement {
+    /// Values per bin of `modelwatch_feature_values_total` from values per reference cell.
+    func bins(ofCells totals: [UInt64]) -> [UInt64] {
+        guard case .numeric(let r)? = reference else { return totals }  // categorical: a bin per cell
+        var bins = [UInt64](repeating: 0, count: r.psiBinCount)
+        for (c, n) in totals.enumerated() where c < r.psiBinOfCell.count { bins[r.psiBinOfCell[c]] &+= n }
+        return bins
+    }
+}
+
+/// What placing a value needs of a column, copied out of it without reference counting: its
+/// type, the numeric reference's cell lookup, or an unmanaged categorical reference (the
+/// column holds the reference, which owns both).
+struct ColumnPlacer {
+    var type: FeatureType?
+    private var numeric: CellLookup?
+    private var categorical: Unmanaged<CategoricalReference>?
+    private(set) var cellCount = 0
+
+    init(type: FeatureType?, reference: ColumnReference?) {
+        self.type = type
+        switch reference {
+        case .numeric(let r)?:
+            numeric = r.cells
+            cellCount = r.cellCount
+        case .categorical(let r)?:
+            categorical = .passUnretained(r)
+            cellCount = r.categories.count + 1
+        case nil:
+            break
+        }
+    }
+
+    /// Where `value` goes; `.none` for a missing value or one of the other type (a string in a
+    /// numeric column), which count as missing.
+    @inline(__always)
+    func place(_ value: FeatureValue) -> Placement {
         switch (type, value) {
         case (.numeric, .number(let x)):
-            guard case .numeric(let r)? = reference else { return .uncelled(x) }
-            let (c, offset) = r.locate(x)
-            return .cell(c, offset: offset, value: x, bin: r.psiBinOfCell[c])
+            guard let numeric else { return .uncelled(x) }
+            let (c, offset) = numeric.locate(x)
+            return .cell(c, offset: offset, value: x)
         case (.categorical, .category(let s)):
-            return place(category: s, reference)
+            return place(category: s)
         case (.categorical, .number(let x)):
-            return place(category: FeatureValue.categoryName(x), reference)
+            return place(category: FeatureValue.categoryName(x))
         default:
             return .none
         }
     }
 
-    private static func place(category s: String, _ reference: ColumnReference?) -> Placement {
-        guard case .categorical(let r)? = reference else { return .uncelled(0) }
-        let c = r.position(of: s) ?? r.categories.count
-        return .cell(c, offset: 0, value: 0, bin: c)
+    private func place(category s: String) -> Placement {
+        guard let categorical else { return .uncelled(0) }
+        return categorical._withUnsafeGuaranteedRef { r in
+            .cell(r.position(of: s) ?? r.categories.count, offset: 0, value: 0)
+        }
     }
 }
 
@@ -64,16 +102,20 @@ enum Placement {
     case none
     /// Present, but there is no reference to place it against.
     case uncelled(Double)
-    /// In reference cell `cell` (`offset` inside it, 0…1) and PSI bin (or category) `bin`.
-    case cell(Int, offset: Double, value: Double, bin: Int)
+    /// In reference cell `cell` (numeric: `offset` inside it, 0…1; categorical: the category).
+    case cell(Int, offset: Double, value: Double)
 }
 
-/// One version's sliding windows of one column, and its values per reference bin since the
+/// One version's sliding windows of one column, and its values per reference cell since the
 /// reference was installed (`modelwatch_feature_values_total`).
+///
+/// The per-cell totals are not counted value by value: the pending slice of the windows
+/// already counts its values per cell, so its counts are added to the totals when it is
+/// flushed (once per time unit), and reads add the slice still pending.
 struct ColumnWindows: Sendable {
-    var windows: CascadingWindows<FeatureSketch>
-    var binCounts: [UInt64] = []
-    var binGeneration: Int32 = -1
+    private(set) var windows: CascadingWindows<FeatureSketch>
+    private var totals: [UInt64] = []
+    private var totalsGeneration: Int32 = -1
 
     init(options: ModelOptions) {
         windows = CascadingWindows(lengths: options.windows.map(\.seconds), sliceCount: options.slicesPerWindow,
@@ -81,22 +123,60 @@ struct ColumnWindows: Sendable {
     }
 
     /// Records one value in every window; `unit` is `CascadingWindows.unitNumber(now, unit:)`
-    /// (the same for every column of a model at one instant).
-    mutating func record(_ placement: Placement, cellCount: Int, binCount: Int, generation: Int32, unit: Int64, now: Double) {
+    /// (the same for every column of a model at one instant), `generation` the reference's.
+    @inline(__always)
+    mutating func record(_ placement: Placement, cellCount: Int, generation: Int32, unit: Int64, now: Double) {
+        if unit != windows.pendingUnit { startUnit(unit, placement, cellCount: cellCount, generation: generation) }
         switch placement {
         case .none:
             return
         case .uncelled(let x):
             windows.update(unit: unit, at: now) { $0.addUncelled(x) }
-        case .cell(let c, let offset, let x, let bin):
+        case .cell(let c, let offset, let x):
             windows.update(unit: unit, at: now) {
                 $0.add(cell: c, offset: offset, value: x, generation: generation, cellCount: cellCount)
             }
-            if binGeneration != generation {
-                binGeneration = generation
-                binCounts = [UInt64](repeating: 0, count: binCount)
-            }
-            if bin < binCounts.count { binCounts[bin] &+= 1 }
         }
+    }
+
+    /// Before a value of another unit: the pending slice goes into the totals; a value that
+    /// will bypass the pending slice (no common unit, or a clock that stepped back) is counted
+    /// in them directly.
+    private mutating func startUnit(_ unit: Int64, _ placement: Placement, cellCount: Int, generation: Int32) {
+        if windows.unit != nil && unit > windows.pendingUnit {
+            fold(windows.flush(), cellCount: cellCount, generation: generation)
+        } else if case .cell(let c, _, _) = placement {
+            resetTotals(cellCount: cellCount, generation: generation)
+            if c < totals.count { totals[c] &+= 1 }
+        }
+    }
+
+    /// Window `w` at `now`, through its cache of older slices.
+    mutating func mergedCaching(window w: Int, at now: Double, cellCount: Int, generation: Int32) -> FeatureSketch {
+        fold(windows.flush(), cellCount: cellCount, generation: generation)
+        return windows.mergedCaching(window: w, at: now)
+    }
+
+    private mutating func resetTotals(cellCount: Int, generation: Int32) {
+        guard totalsGeneration != generation else { return }
+        totalsGeneration = generation
+        totals = [UInt64](repeating: 0, count: cellCount)
+    }
+
+    private mutating func fold(_ slice: FeatureSketch?, cellCount: Int, generation: Int32) {
+        guard let slice, let cells = slice.cells(generation: generation, cellCount: cellCount) else { return }
+        resetTotals(cellCount: cellCount, generation: generation)
+        for (c, n) in cells.counts.enumerated() where n > 0 { totals[c] &+= UInt64(n) }
+    }
+
+    /// Values per reference cell of reference `generation` since it was installed, the pending
+    /// slice included; nil when none were counted.
+    func cellTotals(generation: Int32, cellCount: Int) -> [UInt64]? {
+        var out = totalsGeneration == generation ? totals : nil
+        if let pending = windows.pending.cells(generation: generation, cellCount: cellCount) {
+            if out == nil { out = [UInt64](repeating: 0, count: cellCount) }
+            for (c, n) in pending.counts.enumerated() where n > 0 { out![c] &+= UInt64(n) }
+        }
+        return out
     }
 }

@@ -44,7 +44,8 @@ public struct ModelState: Sendable {
     /// version has never seen the column).
     mutating func mergeColumn(version v: Int, column c: Int, window w: Int, now: Double) -> FeatureSketch {
         guard c < versions[v].columns.count else { return FeatureSketch() }
-        return versions[v].columns[c].windows.mergedCaching(window: w, at: now)
+        return versions[v].columns[c].mergedCaching(window: w, at: now, cellCount: columns[c].cellCount,
+                                                    generation: referenceGeneration)
     }
     private var versionIndex: [String: Int] = [:]
     /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
@@ -53,7 +54,7 @@ public struct ModelState: Sendable {
     private var columnIndex: [String: Int] = [:]
     /// The time unit the column windows share (see ``CascadingWindows``).
     private var columnUnit: Double?
-    private var matcher = NameMatcher()
+    private var columnMap = FeatureColumnMap()
     /// Rows of the reference in force (0 without one).
     public private(set) var referenceRows = 0
     /// Bumped by every reference installed; −1 before the first.
@@ -102,6 +103,7 @@ public struct ModelState: Sendable {
             }
         }
         options = newOptions
+        columnMap.reset()  // the feature cap may have changed
         if task == nil { task = newOptions.task }
         for name in newOptions.classes ?? [] { classes.intern(name) }
         declareFeatures()
@@ -298,32 +300,51 @@ public struct ModelState: Sendable {
     private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
         let unit = CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit)
         record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, unit: unit, now: now)
-        var matcher = self.matcher  // moved out for the loop: its lookup adds columns to self
-        self.matcher = NameMatcher()
-        defer { self.matcher = matcher }
-        for (i, feature) in event.features.enumerated() {
-            if case .missing = feature.value { continue }
-            guard let c = matcher.column(at: i, named: feature.name, lookup: { column(named: $0) }) else {
-                untrackedFeatureValues += 1
-                continue
-            }
-            record(feature.value, column: c, version: v, unit: unit, now: now)
+        let values = event.features.values
+        guard !values.isEmpty else { return }
+        var map = columnMap  // moved out for the call: its lookup adds columns to self
+        columnMap = FeatureColumnMap()
+        let columnOf = map.columns(of: event.features.names) { column(named: $0) }
+        columnMap = map
+        // The version's column windows, moved out so that the loop updates them in place.
+        var windows: [ColumnWindows] = []
+        swap(&windows, &versions[v].columns)
+        defer { swap(&windows, &versions[v].columns) }
+        if windows.count < columns.count {
+            windows.reserveCapacity(columns.count)
+            while windows.count < columns.count { windows.append(ColumnWindows(options: options)) }
+        }
+        let generation = referenceGeneration
+        var untracked: UInt64 = 0
+        for (position, value) in values.enumerated() {
+            let c = Int(columnOf[position])
+            if case .missing = value { continue }
+            guard c >= 0 else { untracked += 1; continue }
+            if columns[c].type == nil { inferType(column: c, from: value) }
+            let placer = columns[c].placer
+            windows[c].record(placer.place(value), cellCount: placer.cellCount, generation: generation, unit: unit, now: now)
+        }
+        untrackedFeatureValues &+= untracked
+    }
+
+    /// Types an untyped column from its first value.
+    private mutating func inferType(column c: Int, from value: FeatureValue) {
+        switch value {
+        case .number: columns[c].type = .numeric
+        case .category: columns[c].type = .categorical
+        case .missing: break
         }
     }
 
+    /// Records the value of the prediction or label column, or of one feature.
     private mutating func record(_ value: FeatureValue, column c: Int, version v: Int, unit: Int64, now: Double) {
-        if columns[c].type == nil {
-            switch value {
-            case .number: columns[c].type = .numeric
-            case .category: columns[c].type = .categorical
-            case .missing: return
-            }
-        }
-        let placement = TrackedColumn.place(value, type: columns[c].type, reference: columns[c].reference)
+        if columns[c].type == nil { inferType(column: c, from: value) }
+        let placer = columns[c].placer
+        let placement = placer.place(value)
         if case .none = placement { return }
         while versions[v].columns.count <= c { versions[v].columns.append(ColumnWindows(options: options)) }
-        versions[v].columns[c].record(placement, cellCount: columns[c].cellCount, binCount: columns[c].binLabels.count,
-                                      generation: referenceGeneration, unit: unit, now: now)
+        versions[v].columns[c].record(placement, cellCount: placer.cellCount, generation: referenceGeneration,
+                                      unit: unit, now: now)
     }
 
     /// The column of input feature `name`, created on first sight; nil beyond `maxFeatures`.

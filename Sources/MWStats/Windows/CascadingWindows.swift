@@ -16,8 +16,10 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
     /// The common unit in seconds; nil when values go to every window directly.
     public let unit: Double?
     private let empty: Slice
-    private var pending: Slice
-    private var pendingUnit = Int64.min
+    /// The slice of the current unit, not yet merged into the windows.
+    public private(set) var pending: Slice
+    /// The number of the pending slice's unit (`Int64.min` when there is none).
+    public private(set) var pendingUnit = Int64.min
 
     public init(lengths: [Double], sliceCount: Int, empty: Slice) {
         windows = lengths.map { SlidingWindow(length: $0, sliceCount: sliceCount, empty: empty) }
@@ -75,14 +77,16 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
         body(&pending)
     }
 
-    /// Merges the pending slice into every window.
-    public mutating func flush() {
-        guard let unit, pendingUnit != .min else { return }
+    /// Merges the pending slice into every window; returns it (nil when there was none).
+    @discardableResult
+    public mutating func flush() -> Slice? {
+        guard let unit, pendingUnit != .min else { return nil }
         let middle = (Double(pendingUnit) + 0.5) * unit  // well inside one slice of each window
         let slice = pending
         for w in windows.indices { windows[w].update(at: middle) { $0.merge(slice) } }
         pending = empty
         pendingUnit = .min
+        return slice
     }
 
     /// Window `w` at `now`, through its cache of older slices.

@@ -16,7 +16,7 @@ import Testing
                      label: TargetValue? = nil, id: String? = nil) -> PredictionEvent {
         var e = PredictionEvent()
         e.id = id
-        e.features = features.sorted { $0.key < $1.key }.map { Feature(name: $0.key, value: $0.value) }
+        e.features = Features(features.sorted { $0.key < $1.key }.map { Feature(name: $0.key, value: $0.value) })
         e.prediction = prediction
         e.score = score
         e.label = label

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Placing a number in a numeric reference's cells: a grid over the edges, then a short count.
+
+/// Finds the cell of a value among a numeric reference's edges: `2·i` for the open interval
+/// below `edges[i]`, `2·i + 1` for `edges[i]` itself. A uniform grid of ``size`` steps over
+/// [first edge, last edge] gives, for each step, the first edge at or above the step's start,
+/// so a lookup reads one grid entry and counts the few edges between two entries without a
+/// branch per edge.
+///
+/// Memory is raw and owned by whoever built the lookup (``NumericReference``, which frees it
+/// on deinit): the ingestion path copies this struct next to the column and places values
+/// with no reference counting, bounds checks or mispredicted loop exits.
+struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memory alive
+    static let size = 256  // 514 bytes of grid per feature: stays in cache beside the edges
+    /// Edges past the last one filled with +∞, so that a count of 8 never reads outside.
+    static let padding = 8  // the count below reads 8 edges
+
+    let edges: UnsafePointer<Double>
+    let grid: UnsafePointer<UInt16>
+    let count: Int
+    let first: Double
+    let last: Double
+    /// Grid steps per unit of value (0 when all edges are equal).
+    let scale: Double
+
+    /// Allocates the lookup of `edges` (ascending, unique, at least one); free it with ``deallocate()``.
+    static func make(edges unique: [Double]) -> CellLookup {
+        let count = unique.count
+        let low = unique[0], span = unique[count - 1] - low
+        let scale = span > 0 && span.isFinite ? Double(size) / span : 0
+        let edges = UnsafeMutablePointer<Double>.allocate(capacity: count + padding)
+        edges.initialize(from: unique, count: count)
+        (edges + count).initialize(repeating: .infinity, count: padding)
+        let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: size + 1)
+        var e = 0
+        for k in 0...size {
+            let start = low + Double(k) / Double(size) * span
+            while e < count && unique[e] < start { e += 1 }
+            grid[k] = UInt16(min(e, Int(UInt16.max)))
+        }
+        return CellLookup(edges: edges, grid: grid, count: count, first: low, last: unique[count - 1], scale: scale)
+    }
+
+    func deallocate() {
+        UnsafeMutablePointer(mutating: edges).deallocate()
+        UnsafeMutablePointer(mutating: grid).deallocate()
+    }
+
+    /// The cell of `v` by binary search over all the edges (the reference answer).
+    static func binarySearchCell(of v: Double, edges: UnsafePointer<Double>, count: Int) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {  // first edge ≥ v
+            let mid = (lo + hi) >> 1
+            if edges[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
+    }
+
+    /// The cell of `v`.
+    @inline(__always)
+    func cell(of v: Double) -> Int {
+        guard v > first else { return v == first ? 1 : 0 }
+        guard v < last else { return v == last ? 2 * count - 1 : 2 * count }
+        let k = min(Int((v - first) * scale), Self.size - 1)
+        // The first edge ≥ v lies in [grid[k], grid[k + 1]]; widened by one for the rounding of
+        // the step starts, and checked below.
+        let lo = max(0, Int(grid[k]) - 1), hi = Int(grid[k + 1]) + 1
+        var at: Int
+        if hi - lo <= 8 {
+            // Edges ascend: the number of the 8 from `lo` below v is the distance to the first ≥ v.
+            // (Written so that the compiler emits one vector comparison and a bit count.)
+            let e = edges + lo
+            var below = 0
+            for j in 0..<8 { below &+= Int(truncatingIfNeeded: UInt8(bitPattern: Int8(truncatingIfNeeded: e[j] < v ? 1 : 0))) }
+            at = lo + below
+        } else {
+            at = Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
+        }
+        if !((at == 0 || edges[at - 1] < v) && edges[at] >= v) {
+            at = Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
+        }
+        return edges[at] == v ? 2 * at + 1 : 2 * at
+    }
+
+    /// The cell of `v` and, inside an open cell between two edges, how far above its lower
+    /// edge it lies (0 elsewhere): a subtraction, where a position in 0…1 would cost a division
+    /// per value; the statistics divide the sums by the widths once per read.
+    @inline(__always)
+    func locate(_ v: Double) -> (cell: Int, offset: Double) {
+        let c = cell(of: v)
+        guard c & 1 == 0, c > 0, c < 2 * count else { return (c, 0) }
+        return (c, v - edges[c / 2 - 1])
+    }
+}
