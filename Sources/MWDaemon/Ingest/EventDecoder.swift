@@ -2,6 +2,9 @@
 // Request bodies to decoded events: one object, an array, or NDJSON; per-event errors.
 
 public import MWStats
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The limits of SPEC section 3 that apply while decoding.
 public struct EventLimits: Sendable {
@@ -150,8 +153,9 @@ public enum EventDecoder {
         var index = 0, lineNumber = 0, start = 0
         let count = raw.count
         while start < count {
-            var end = start
-            while end < count && raw[end] != 0x0a { end += 1 }
+            // memchr: the vectorised search for the line's end, not a loop over every byte.
+            let newline = memchr(raw.baseAddress! + start, 0x0a, count - start)
+            let end = newline.map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? count
             lineNumber += 1
             var s = JSONScanner(raw, from: start, to: end)
             s.skipWhitespace()

@@ -252,7 +252,7 @@ struct FieldReader {
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
         if s.consume(UInt8(ascii: "}")) { return Features() }
-        var values: [FeatureValue] = []
+        var values: [PackedValue] = []
         var position = 0
         var diverged = true
         if let known = previous.known {
@@ -268,10 +268,10 @@ struct FieldReader {
                     // Plain decimals and short plain strings inline; anything else (and every error) below.
                     s.skipWhitespace()
                     if let x = s.plainDecimal() {
-                        values.append(.number(x))
+                        values.append(PackedValue(number: x))
                     } else if let bytes = s.plainASCIIString() {
                         if bytes.count <= limits.maxStringBytes {
-                            values.append(.category(previous.strings.string(bytes)))
+                            values.append(previous.strings.category(bytes))
                         } else {
                             tooLong(known.names.names[position], bytes.count)
                         }
@@ -287,10 +287,10 @@ struct FieldReader {
             if !diverged {
                 try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
                 guard problem == nil else { return Features() }
-                if position == known.count { return Features(names: known.names, values: values) }
+                if position == known.count { return Features(names: known.names, packed: values, categories: previous.strings.table) }
                 let names = Array(known.names.names.prefix(position))
                 previous.remember(names)
-                return Features(names: previous.known!.names, values: values)
+                return Features(names: previous.known!.names, packed: values, categories: previous.strings.table)
             }
         }
         // Names read and checked one by one: duplicates by a linear scan while few, a hash table beyond.
@@ -329,14 +329,14 @@ struct FieldReader {
         try s.expect(UInt8(ascii: "}"), "',' or '}' in features")
         guard problem == nil else { return Features() }
         previous.remember(names)
-        return Features(names: previous.known!.names, values: values)
+        return Features(names: previous.known!.names, packed: values, categories: previous.strings.table)
     }
 
     /// One feature value: a number, a category (string or boolean) or missing (null); nil with
     /// a problem recorded for anything else.
     @inline(__always)
     private mutating func featureValue(_ s: inout JSONScanner, name: @autoclosure () -> String,
-                                       strings: inout ShortStrings) throws(JSONSyntaxError) -> FeatureValue? {
+                                       strings: inout ShortStrings) throws(JSONSyntaxError) -> PackedValue? {
         s.skipWhitespace()
         switch s.peek {
         case UInt8(ascii: "\""):
@@ -345,24 +345,24 @@ struct FieldReader {
                     tooLong(name(), bytes.count)
                     return nil
                 }
-                return .category(strings.string(bytes))
+                return strings.category(bytes)
             }
             let text = try s.string()
             guard text.utf8.count <= limits.maxStringBytes else {
                 tooLong(name(), text.utf8.count)
                 return nil
             }
-            return .category(text)
+            return strings.category(text)
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             guard let b = try s.literal() else { return .missing }
-            return .category(b ? "true" : "false")
+            return strings.category(b ? "true" : "false")
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let value = try s.scalar(depth: limits.maxDepth - 3)
             fail(Self.featureField(name()), "invalid_type", "\(Self.featureField(name())) must be a number, string, boolean or null, got \(kind(value))")
             return nil
         default:
             let number = try s.number()
-            return finite(number, Self.featureField(name())).map { .number($0) }
+            return finite(number, Self.featureField(name())).map { PackedValue(number: $0) }
         }
     }
 
@@ -412,23 +412,29 @@ final class KnownNames {
     @inline(__always) func length(_ i: Int) -> Int { starts[i + 1] - starts[i] }
 }
 
-/// Category strings of up to 7 ASCII bytes made once per body: a direct-mapped table keyed by
-/// the bytes packed into a word (a category such as "ES" or "mobile" repeats on every line).
+/// The category strings of one body's events (see ``CategoryStrings``), with those of up to
+/// 7 ASCII bytes entered once: a direct-mapped table keyed by the bytes packed into a word
+/// (a category such as "ES" or "mobile" repeats on every line).
 struct ShortStrings {
+    let table = CategoryStrings()
     private var keys = [UInt64](repeating: 0, count: 64)
-    private var strings = [String](repeating: "", count: 64)
+    private var indices = [Int](repeating: 0, count: 64)
 
+    /// The value of the category spelt by `bytes` (plain ASCII).
     @inline(__always)
-    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    mutating func category(_ bytes: UnsafeBufferPointer<UInt8>) -> PackedValue {
         let n = bytes.count
-        guard n <= 7 else { return String(decoding: bytes, as: UTF8.self) }
+        guard n <= 7 else { return PackedValue(category: table.append(String(decoding: bytes, as: UTF8.self))) }
         var key = UInt64(n + 1) << 56  // never 0: an empty slot never matches
         for j in 0..<n { key |= UInt64(bytes[j]) << (8 * j) }
         let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
-        if keys[slot] == key { return strings[slot] }
-        let s = String(decoding: bytes, as: UTF8.self)
+        if keys[slot] == key { return PackedValue(category: indices[slot]) }
+        let index = table.append(String(decoding: bytes, as: UTF8.self))
         keys[slot] = key
-        strings[slot] = s
-        return s
+        indices[slot] = index
+        return PackedValue(category: index)
     }
+
+    /// The value of category `text`.
+    mutating func category(_ text: String) -> PackedValue { PackedValue(category: table.append(text)) }
 }

@@ -67,6 +67,7 @@ public struct FeatureSketch: WindowSlice, Equatable {
         }
     }
 
+    @inline(never)
     private mutating func start(_ generation: Int32) {
         self.generation = generation
         sparse = []
@@ -75,6 +76,7 @@ public struct FeatureSketch: WindowSlice, Equatable {
         highSum = 0
     }
 
+    @inline(never)
     private mutating func densify(cellCount: Int) {
         dense = [CellTally](repeating: CellTally(), count: cellCount)
         for v in sparse {

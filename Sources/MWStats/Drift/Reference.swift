@@ -103,11 +103,12 @@ public struct ReferenceBuilder: Sendable {
             index[name] = columns.count - 1
             return columns.count - 1
         }
-        for (value, c) in zip(event.features.values, columnOf) {
-            switch value {
-            case .missing: break
-            case .number(let x): columns[Int(c)].numbers.append(x)
-            case .category(let s): columns[Int(c)].strings.append(s)
+        let features = event.features
+        for (value, c) in zip(features.packed, columnOf) {
+            if let x = value.number {
+                columns[Int(c)].numbers.append(x)
+            } else if let k = value.categoryIndex {
+                columns[Int(c)].strings.append(features.categories.strings[k])
             }
         }
         if let p = event.prediction {

@@ -26,47 +26,6 @@ public struct Feature: Sendable, Equatable {
     }
 }
 
-/// The names of an event's features, in order. The events of one body that list the same
-/// names in the same order share one instance, so a model maps names to columns once per
-/// instance (``FeatureColumnMap``) instead of once per value.
-public final class FeatureNames: Sendable {
-    public let names: [String]
-
-    public init(_ names: [String]) { self.names = names }
-}
-
-/// The features of one event: its names (shared, see ``FeatureNames``) and the value at each
-/// position. Reads as a collection of ``Feature``.
-public struct Features: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
-    public let names: FeatureNames
-    public let values: [FeatureValue]
-
-    /// - Precondition: one value per name.
-    public init(names: FeatureNames, values: [FeatureValue]) {
-        precondition(names.names.count == values.count, "one value per feature name")
-        self.names = names
-        self.values = values
-    }
-
-    public init(_ features: [Feature]) {
-        self.init(names: FeatureNames(features.map(\.name)), values: features.map(\.value))
-    }
-
-    public init(arrayLiteral features: Feature...) { self.init(features) }
-
-    public init() { self.init(names: Self.noNames, values: []) }
-
-    private static let noNames = FeatureNames([])
-
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { values.count }
-    public subscript(position: Int) -> Feature { Feature(name: names.names[position], value: values[position]) }
-
-    public static func == (a: Features, b: Features) -> Bool {
-        (a.names === b.names || a.names.names == b.names.names) && a.values == b.values
-    }
-}
-
 /// One class probability of a multiclass `scores` object.
 public struct ClassScore: Sendable, Equatable {
     public var className: String

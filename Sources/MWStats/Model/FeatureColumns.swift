@@ -75,25 +75,75 @@ struct ColumnPlacer {
     /// numeric column), which count as missing.
     @inline(__always)
     func place(_ value: FeatureValue) -> Placement {
-        switch (type, value) {
-        case (.numeric, .number(let x)):
+        switch value {
+        case .number(let x): place(number: x)
+        case .category(let s): place(category: s)
+        case .missing: .none
+        }
+    }
+
+    /// Where the number `x` goes (in a categorical column: as the category it spells).
+    @inline(__always)
+    func place(number x: Double) -> Placement {
+        switch type {
+        case .numeric?:
             guard let numeric else { return .uncelled(x) }
             let (c, offset) = numeric.locate(x)
             return .cell(c, offset: offset, value: x)
-        case (.categorical, .category(let s)):
-            return place(category: s)
-        case (.categorical, .number(let x)):
+        case .categorical?:
             return place(category: FeatureValue.categoryName(x))
-        default:
+        case nil:
             return .none
         }
     }
 
-    private func place(category s: String) -> Placement {
-        guard let categorical else { return .uncelled(0) }
-        return categorical._withUnsafeGuaranteedRef { r in
-            .cell(r.position(of: s) ?? r.categories.count, offset: 0, value: 0)
+    /// Where the category `s` goes (`.none` in a numeric column).
+    func place(category s: String) -> Placement {
+        guard type == .categorical else { return .none }
+        guard let cell = categoryCell(of: s) else { return .uncelled(0) }
+        return .cell(cell, offset: 0, value: 0)
+    }
+
+    /// Where a category goes when there is no categorical reference: present but in no cell
+    /// (categorical column), or nowhere (numeric column: counts as missing).
+    func placeUncelledCategory() -> Placement { type == .categorical ? .uncelled(0) : .none }
+
+    /// Whether categories are placed in reference cells (a categorical column with a reference).
+    var placesCategories: Bool { type == .categorical && categorical != nil }
+
+    /// The reference cell of category `s` (the last cell for one the reference did not keep);
+    /// nil without a categorical reference.
+    func categoryCell(of s: String) -> Int? {
+        guard let categorical else { return nil }
+        return categorical._withUnsafeGuaranteedRef { r in r.position(of: s) ?? r.categories.count }
+    }
+}
+
+/// The reference cells of a body's categories, per column: each distinct category of a body
+/// (an index into its ``CategoryStrings``) is looked up once per column, not once per value.
+/// A small direct-mapped table per column, valid for one body and one reference generation.
+struct CategoryCells {
+    private var table: CategoryStrings?
+    private var generation: Int32 = -1
+    /// Per column, ``ways`` entries of `index << 32 | cell`; −1 when empty.
+    private var entries: [Int64] = []
+    static let ways = 16
+
+    /// The cell of category `index` of `table` in column `c` (of `columns`), from `lookup` on a miss.
+    @inline(__always)
+    mutating func cell(column c: Int, index: Int, table: CategoryStrings, generation: Int32, columns: Int,
+                       lookup: (String) -> Int) -> Int {
+        if table !== self.table || generation != self.generation || entries.count < columns * Self.ways {
+            self.table = table
+            self.generation = generation
+            entries = [Int64](repeating: -1, count: columns * Self.ways)
         }
+        let slot = c * Self.ways + index & (Self.ways - 1)
+        let entry = entries[slot]
+        if entry >= 0 && Int(entry >> 32) == index { return Int(entry & 0xFFFF_FFFF) }
+        let cell = lookup(table.strings[index])
+        entries[slot] = Int64(index) << 32 | Int64(cell)
+        return cell
     }
 }
 
@@ -142,6 +192,7 @@ struct ColumnWindows: Sendable {
     /// Before a value of another unit: the pending slice goes into the totals; a value that
     /// will bypass the pending slice (no common unit, or a clock that stepped back) is counted
     /// in them directly.
+    @inline(never)
     private mutating func startUnit(_ unit: Int64, _ placement: Placement, cellCount: Int, generation: Int32) {
         if windows.unit != nil && unit > windows.pendingUnit {
             fold(windows.flush(), cellCount: cellCount, generation: generation)
@@ -178,5 +229,24 @@ struct ColumnWindows: Sendable {
             for (c, n) in pending.counts.enumerated() where n > 0 { out![c] &+= UInt64(n) }
         }
         return out
+    }
+}
+
+/// The features of a batch's accepted events, recorded together after the batch.
+struct FeatureBatch {
+    struct Row {
+        var version: Int32
+        var features: Features
+    }
+
+    /// Events recorded together, column by column (their values and the columns' lookups fit
+    /// in the first-level cache).
+    static let block = 16
+
+    var rows: [Row] = []
+
+    mutating func append(version: Int, _ features: Features) {
+        guard !features.packed.isEmpty else { return }
+        rows.append(Row(version: Int32(version), features: features))
     }
 }

@@ -55,6 +55,7 @@ public struct ModelState: Sendable {
     /// The time unit the column windows share (see ``CascadingWindows``).
     private var columnUnit: Double?
     private var columnMap = FeatureColumnMap()
+    private var categoryCells = CategoryCells()
     /// Rows of the reference in force (0 without one).
     public private(set) var referenceRows = 0
     /// Bumped by every reference installed; −1 before the first.
@@ -131,14 +132,16 @@ public struct ModelState: Sendable {
     public mutating func ingest(predictions: [(index: Int, event: PredictionEvent)], now: Double) -> IngestResult {
         expire(now: now)
         var result = IngestResult()
+        var features = FeatureBatch()
         for (index, event) in predictions {
             do {
-                if try ingest(prediction: event, now: now) { result.accepted += 1 } else { result.duplicates += 1 }
+                if try ingest(prediction: event, now: now, features: &features) { result.accepted += 1 } else { result.duplicates += 1 }
             } catch {
                 rejected[error.reason, default: 0] += 1
                 result.errors.append((index, error))
             }
         }
+        record(&features, now: now)
         return result
     }
 
@@ -172,7 +175,8 @@ public struct ModelState: Sendable {
     }
 
     /// Returns true when accepted, false for a duplicate.
-    private mutating func ingest(prediction event: PredictionEvent, now: Double) throws(EventRejection) -> Bool {
+    /// The features of an accepted event go into `features`, recorded with the batch's others.
+    private mutating func ingest(prediction event: PredictionEvent, now: Double, features: inout FeatureBatch) throws(EventRejection) -> Bool {
         let resolved = try resolve(event)
         let fingerprint = event.id.map { key.fingerprint($0) }
         let v = try versionIndex(for: event.version ?? "default")
@@ -192,8 +196,13 @@ public struct ModelState: Sendable {
         versions[v].lastEvent = now
         for w in versions[v].windows.indices { versions[v].windows[w].update(at: now) { $0.predictions += 1 } }
         if let latency = event.latencyMs { versions[v].latency.observe(latency / 1000) }
-        recordColumns(event, prediction: resolved, version: v, now: now)
-        if case .first(let rows) = options.reference, referenceGeneration < 0 { collectReference(event, rows: rows) }
+        record(resolved.driftValue(columnType: columns[0].type), column: 0, version: v,
+               unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
+        features.append(version: v, event.features)
+        if case .first(let rows) = options.reference, referenceGeneration < 0 {
+            record(&features, now: now)  // placed before the reference they help build is installed
+            collectReference(event, rows: rows)
+        }
 
         var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
                                         predicted: Int32(predicted), version: UInt16(v), labelled: false)
@@ -296,15 +305,33 @@ public struct ModelState: Sendable {
 
     // MARK: - Features, prediction and label columns
 
-    /// Records the prediction and every present feature of an accepted prediction event.
-    private mutating func recordColumns(_ event: PredictionEvent, prediction: ResolvedPrediction, version v: Int, now: Double) {
+    /// Records the features of a batch's accepted events, column by column over blocks of
+    /// events that share their version and name list: the column's reference lookup and
+    /// pending sketch stay in cache while its values are placed, instead of every column's
+    /// being touched once per event.
+    private mutating func record(_ batch: inout FeatureBatch, now: Double) {
+        guard !batch.rows.isEmpty else { return }
         let unit = CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit)
-        record(prediction.driftValue(columnType: columns[0].type), column: 0, version: v, unit: unit, now: now)
-        let values = event.features.values
-        guard !values.isEmpty else { return }
+        var start = 0
+        while start < batch.rows.count {
+            let first = batch.rows[start]
+            var end = start + 1
+            while end < batch.rows.count, end - start < FeatureBatch.block, batch.rows[end].version == first.version,
+                  batch.rows[end].features.names === first.features.names {
+                end += 1
+            }
+            recordBlock(batch.rows[start..<end], version: Int(first.version), names: first.features.names, unit: unit, now: now)
+            start = end
+        }
+        batch.rows.removeAll(keepingCapacity: true)
+    }
+
+    /// Records `rows` (one version, one name list) column by column.
+    private mutating func recordBlock(_ rows: ArraySlice<FeatureBatch.Row>, version v: Int, names: FeatureNames,
+                                      unit: Int64, now: Double) {
         var map = columnMap  // moved out for the call: its lookup adds columns to self
         columnMap = FeatureColumnMap()
-        let columnOf = map.columns(of: event.features.names) { column(named: $0) }
+        let columnOf = map.columns(of: names) { column(named: $0) }
         columnMap = map
         // The version's column windows, moved out so that the loop updates them in place.
         var windows: [ColumnWindows] = []
@@ -316,13 +343,40 @@ public struct ModelState: Sendable {
         }
         let generation = referenceGeneration
         var untracked: UInt64 = 0
-        for (position, value) in values.enumerated() {
-            let c = Int(columnOf[position])
-            if case .missing = value { continue }
-            guard c >= 0 else { untracked += 1; continue }
-            if columns[c].type == nil { inferType(column: c, from: value) }
-            let placer = columns[c].placer
-            windows[c].record(placer.place(value), cellCount: placer.cellCount, generation: generation, unit: unit, now: now)
+        rows.withUnsafeBufferPointer { rows in  // rows borrowed in place: no retain per value
+            for position in columnOf.indices {
+                let c = Int(columnOf[position])
+                if c < 0 {
+                    for i in rows.indices where !rows[i].features.packed[position].isMissing { untracked += 1 }
+                    continue
+                }
+                if columns[c].type == nil,
+                   let i = rows.indices.first(where: { !rows[$0].features.packed[position].isMissing }) {
+                    inferType(column: c, from: rows[i].features.value(at: position))
+                }
+                let placer = columns[c].placer
+                let cellCount = placer.cellCount
+                for i in rows.indices {
+                    let value = rows[i].features.packed[position]
+                    let placement: Placement
+                    if let x = value.number {
+                        placement = placer.place(number: x)
+                    } else if let k = value.categoryIndex {
+                        if placer.placesCategories {
+                            let cell = categoryCells.cell(column: c, index: k, table: rows[i].features.categories,
+                                                          generation: generation, columns: columns.count) {
+                                placer.categoryCell(of: $0)!
+                            }
+                            placement = .cell(cell, offset: 0, value: 0)
+                        } else {
+                            placement = placer.placeUncelledCategory()
+                        }
+                    } else {
+                        continue  // missing
+                    }
+                    windows[c].record(placement, cellCount: cellCount, generation: generation, unit: unit, now: now)
+                }
+            }
         }
         untrackedFeatureValues &+= untracked
     }
