@@ -15,24 +15,30 @@ struct IngestHandler: Sendable {
     static let maxListedErrors = 1_000
 
     func predictions(_ request: HTTPRequest) -> HTTPResponse {
-        handle(request) { body, ndjson, limits throws(BodyError) in try EventDecoder.predictions(body, ndjson: ndjson, limits: limits) }
-            apply: { state, events, now in state.ingest(predictions: events, now: now) }
+        handle(request) { box, body, ndjson, limits throws(BodyError) in
+            // Start from the model's last names, and leave this body's for the next.
+            let seed = box.recentNames.withLock { $0 }
+            var names = FeatureNameCache(known: seed)
+            let batch = try EventDecoder.predictions(body, ndjson: ndjson, limits: limits, names: &names)
+            if let known = names.known, known !== seed { box.recentNames.withLock { $0 = known } }
+            return batch
+        } apply: { state, events, now in state.ingest(predictions: events, now: now) }
     }
 
     func labels(_ request: HTTPRequest) -> HTTPResponse {
-        handle(request) { body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
+        handle(request) { _, body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
             apply: { state, events, now in state.ingest(labels: events, now: now) }
     }
 
     private func handle<E>(_ request: HTTPRequest,
-                           decode: ([UInt8], Bool, EventLimits) throws(BodyError) -> DecodedBatch<E>,
+                           decode: (ModelBox, [UInt8], Bool, EventLimits) throws(BodyError) -> DecodedBatch<E>,
                            apply: (inout ModelState, [(index: Int, event: E)], Double) -> IngestResult) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
         guard let ndjson = Self.isNDJSON(request) else { return Self.unsupportedMediaType(request) }
         let box: ModelBox
         do { box = try store.model(name, create: true) } catch { return error.response }
         let batch: DecodedBatch<E>
-        do { batch = try decode(request.body, ndjson, limits) } catch { return error.response }
+        do { batch = try decode(box, request.body, ndjson, limits) } catch { return error.response }
 
         var decodeReasons: [String: UInt64] = [:]
         for e in batch.errors { decodeReasons[e.rejection.reason, default: 0] += 1 }

@@ -54,7 +54,14 @@ public enum EventDecoder {
 
     public static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits) throws(BodyError) -> DecodedBatch<PredictionEvent> {
         var names = FeatureNameCache()
-        return try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
+        return try predictions(body, ndjson: ndjson, limits: limits, names: &names)
+    }
+
+    /// As ``predictions(_:ndjson:limits:)``, starting from (and leaving in `names`) the
+    /// feature names of the last accepted event.
+    public static func predictions(_ body: [UInt8], ndjson: Bool, limits: EventLimits,
+                                   names: inout FeatureNameCache) throws(BodyError) -> DecodedBatch<PredictionEvent> {
+        try decode(body, ndjson: ndjson, limits: limits) { (s: inout JSONScanner, l: EventLimits) throws(JSONSyntaxError) in
             try prediction(&s, l, names: &names)
         }
     }

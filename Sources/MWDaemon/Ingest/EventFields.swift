@@ -255,7 +255,7 @@ struct FieldReader {
         var values: [PackedValue] = []
         var position = 0
         var diverged = true
-        if let known = previous.known {
+        if let known = previous.known, known.count <= limits.maxFeatures {  // (the limit may have changed since)
             diverged = false
             values.reserveCapacity(known.count)
             while true {
@@ -375,15 +375,22 @@ struct FieldReader {
 /// What decoding a body remembers from event to event: the last accepted feature names (the
 /// events of a batch usually list the same names in the same order, so the next event's names
 /// are matched byte for byte and shared) and the short category strings already made.
-struct FeatureNameCache {
-    private(set) var known: KnownNames?
+///
+/// `known` may be seeded with the names of an earlier body (the model's last one): single-event
+/// requests from one producer then share one name list too. The category strings are the
+/// body's own.
+public struct FeatureNameCache {
+    public private(set) var known: KnownNames?
     var strings = ShortStrings()
+
+    public init(known: KnownNames? = nil) { self.known = known }
 
     mutating func remember(_ names: [String]) { known = KnownNames(names) }
 }
 
 /// Feature names with their bytes laid end to end, compared in place by the scanner.
-final class KnownNames {
+/// Immutable once made, so bodies decoded on different threads may share one.
+public final class KnownNames: @unchecked Sendable {
     let names: FeatureNames
     let count: Int
     private let bytes: UnsafeMutablePointer<UInt8>

@@ -7,13 +7,16 @@ import Synchronization
 /// One model's state behind its lock. Ingestion and scrapes of different models never contend.
 final class ModelBox: Sendable {
     let name: String
-    let state: Mutex<ModelState>
+    let state: ModelLock<ModelState>
     /// The settings as given (config file or PUT), for the status JSON.
     let settings: Mutex<ModelSettings>
+    /// The feature names of the last decoded prediction body, to start the next body from:
+    /// events sent one per request then share one name list (see ``FeatureNameCache``).
+    let recentNames = Mutex<KnownNames?>(nil)
 
     init(name: String, settings: ModelSettings, options: ModelOptions, key: FingerprintKey) {
         self.name = name
-        self.state = Mutex(ModelState(name: name, options: options, key: key))
+        self.state = ModelLock(ModelState(name: name, options: options, key: key))
         self.settings = Mutex(settings)
     }
 }

@@ -88,6 +88,55 @@ import Testing
         }
     }
 
+    /// Plain decimals take a one-pass path (Clinger); it must round exactly as strtod does, on
+    /// both sides of its limits (19 digits, 2^53, 22 decimals), in feature values too.
+    @Test func plainDecimalsRoundLikeStrtod() throws {
+        var rng = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "0.0", "9007199254740991", "9007199254740993", "0.1234567890123456789",
+                     "1234567890123456789", "12345678901234567890", "0.0000000000000000000001", "0.00000000000000000000001",
+                     "-45.123", "99999.99999"]
+        for _ in 0..<2_000 {
+            let integer = String(UInt64.random(in: 0...UInt64.max, using: &rng)).prefix(Int.random(in: 1...12, using: &rng))
+            let fraction = String(UInt64.random(in: 0...UInt64.max, using: &rng)).prefix(Int.random(in: 0...14, using: &rng))
+            let trimmed = integer.count > 1 ? String(integer.drop { $0 == "0" }.isEmpty ? "0" : String(integer.drop { $0 == "0" })) : String(integer)
+            texts.append((Bool.random(using: &rng) ? "-" : "") + trimmed + (fraction.isEmpty ? "" : "." + fraction))
+        }
+        let body = texts.map { #"{"prediction": \#($0), "features": {"x": \#($0)}}"# }.joined(separator: "\n")
+        let batch = try predictions(body, ndjson: true)
+        #expect(batch.errors.isEmpty)
+        for (text, (_, event)) in zip(texts, batch.events) {
+            let want = strtod(text, nil)
+            #expect(event.prediction == .number(want), "\(text)")
+            #expect(event.features.value(at: 0) == .number(want), "\(text)")
+        }
+    }
+
+    /// A cache seeded with another body's names (the model's last) lets the next body share
+    /// them; names that differ, in part or in all, are read and checked as usual.
+    @Test func namesSeededFromAnEarlierBody() throws {
+        var names = FeatureNameCache()
+        let first = try EventDecoder.predictions(Array(#"{"prediction": 1, "features": {"a": 1, "b": "x"}}"#.utf8),
+                                                 ndjson: false, limits: EventLimits(), names: &names)
+        let seed = try #require(names.known)
+        var next = FeatureNameCache(known: seed)
+        let second = try EventDecoder.predictions(Array(#"{"prediction": 1, "features": {"a": 2, "b": "y"}}"#.utf8),
+                                                  ndjson: false, limits: EventLimits(), names: &next)
+        #expect(second.events[0].event.features.names === first.events[0].event.features.names)
+        #expect(second.events[0].event.features.values == [.number(2), .category("y")])
+
+        var other = FeatureNameCache(known: seed)
+        let diverging = try EventDecoder.predictions(Array(#"{"prediction": 1, "features": {"a": 3, "c": 4, "a": 5}}"#.utf8),
+                                                     ndjson: false, limits: EventLimits(), names: &other)
+        #expect(diverging.errors.first?.rejection.reason == "duplicate_field")
+
+        var limits = EventLimits()
+        limits.maxFeatures = 1  // lowered since the seed was made: the seed is not trusted
+        var lowered = FeatureNameCache(known: seed)
+        let refused = try EventDecoder.predictions(Array(#"{"prediction": 1, "features": {"a": 1, "b": "x"}}"#.utf8),
+                                                   ndjson: false, limits: limits, names: &lowered)
+        #expect(refused.errors.first?.rejection.reason == "too_many_features")
+    }
+
     @Test func stringsUnescape() throws {
         let e = try #require(try predictions(#"{"prediction": "a\"b\\c\/d\n\u00e9\ud83d\ude00"}"#).events.first?.event)
         #expect(e.prediction == .string("a\"b\\c/d\né😀"))
