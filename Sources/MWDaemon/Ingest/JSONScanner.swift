@@ -196,17 +196,16 @@ struct JSONScanner {
 
     // MARK: - Numbers
 
-    /// 10^k for 0 ≤ k ≤ 22, the powers of ten a double holds exactly (a lookup table after
-    /// compilation, without the lazy initialisation of a global array).
+    /// 10^k for 0 ≤ k ≤ 22, the powers of ten a double holds exactly. A literal array is laid
+    /// out at compile time: an indexed load, where a `switch` became an indirect jump that
+    /// mispredicted whenever the number of decimals changed.
+    private static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
     @inline(__always)
-    static func exactPowerOfTen(_ k: Int) -> Double {
-        switch k {
-        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6
-        case 7: 1e7; case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12
-        case 13: 1e13; case 14: 1e14; case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18
-        case 19: 1e19; case 20: 1e20; case 21: 1e21; default: 1e22
-        }
-    }
+    static func exactPowerOfTen(_ k: Int) -> Double { exactPowersOfTen[k] }
 
     /// Reads a number token. Exact: Clinger's fast path when it applies, else `strtod`.
     @inline(__always)
@@ -251,7 +250,7 @@ struct JSONScanner {
         guard integerDigits + decimals <= 19, mantissa < 1 << 53, decimals <= 22 else { return nil }
         if i < end && base[i] | 0x20 == UInt8(ascii: "e") { return nil }
         offset = i
-        let x = Double(mantissa) / Self.exactPowerOfTen(decimals)
+        let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)  // mantissa < 2^53
         return negative ? -x : x
     }
 

@@ -47,6 +47,7 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     }
 
     /// The cell of `v` by binary search over all the edges (the reference answer).
+    @inline(never)  // the rare path: kept out of the inlined lookup
     static func binarySearchCell(of v: Double, edges: UnsafePointer<Double>, count: Int) -> Int {
         var lo = 0, hi = count
         while lo < hi {  // first edge ≥ v

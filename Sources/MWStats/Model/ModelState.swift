@@ -356,6 +356,17 @@ public struct ModelState: Sendable {
                 }
                 let placer = columns[c].placer
                 let cellCount = placer.cellCount
+                if let cells = placer.numericCells {
+                    // The common case, specialised: numbers placed against a numeric reference
+                    // (a category in a numeric column counts as missing).
+                    for i in rows.indices {
+                        guard let x = rows[i].features.packed[position].number else { continue }
+                        let (cell, offset) = cells.locate(x)
+                        windows[c].record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation,
+                                          unit: unit, now: now)
+                    }
+                    continue
+                }
                 for i in rows.indices {
                     let value = rows[i].features.packed[position]
                     let placement: Placement
