@@ -195,6 +195,33 @@ struct ColumnWindows: Sendable {
         }
     }
 
+    /// Records the numbers `number(0..<count)` (nil: none at that index) placed with `cells`:
+    /// as ``record(_:cellCount:generation:unit:now:)`` for each, with one window update for
+    /// them all when they go to the pending slice.
+    @inline(__always)
+    mutating func recordNumbers(count: Int, cells: CellLookup, cellCount: Int, generation: Int32, unit: Int64, now: Double,
+                                number: (Int) -> Double?) {
+        if unit != windows.pendingUnit {
+            if windows.unit != nil && unit > windows.pendingUnit {
+                fold(windows.flush(), cellCount: cellCount, generation: generation)
+            } else {  // values that bypass the pending slice: one by one, counted in the totals
+                for i in 0..<count {
+                    guard let x = number(i) else { continue }
+                    let (cell, offset) = cells.locate(x)
+                    record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
+                }
+                return
+            }
+        }
+        windows.update(unit: unit, at: now) { sketch in
+            sketch.add(count: count, generation: generation, cellCount: cellCount) { i in
+                guard let x = number(i) else { return nil }
+                let (cell, offset) = cells.locate(x)
+                return (cell, offset, x)
+            }
+        }
+    }
+
     /// Before a value of another unit: the pending slice goes into the totals; a value that
     /// will bypass the pending slice (no common unit, or a clock that stepped back) is counted
     /// in them directly.

@@ -359,12 +359,8 @@ public struct ModelState: Sendable {
                 if let cells = placer.numericCells {
                     // The common case, specialised: numbers placed against a numeric reference
                     // (a category in a numeric column counts as missing).
-                    for i in rows.indices {
-                        guard let x = rows[i].features.packed[position].number else { continue }
-                        let (cell, offset) = cells.locate(x)
-                        windows[c].record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation,
-                                          unit: unit, now: now)
-                    }
+                    windows[c].recordNumbers(count: rows.count, cells: cells, cellCount: cellCount, generation: generation,
+                                             unit: unit, now: now) { rows[$0].features.packed[position].number }
                     continue
                 }
                 for i in rows.indices {
