@@ -31,12 +31,14 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
         let edges = UnsafeMutablePointer<Double>.allocate(capacity: count + padding)
         edges.initialize(from: unique, count: count)
         (edges + count).initialize(repeating: .infinity, count: padding)
+        // grid[k] = the number of edges whose step (computed exactly as a lookup computes a
+        // value's) is below k. Steps never decrease with the value, so a value in step k has
+        // its first edge ≥ it at an index in [grid[k], grid[k + 1]], with no rounding slack.
         let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: size + 1)
-        var e = 0
+        var below = 0
         for k in 0...size {
-            let start = low + Double(k) / Double(size) * span
-            while e < count && unique[e] < start { e += 1 }
-            grid[k] = UInt16(min(e, Int(UInt16.max)))
+            while below < count && step(unique[below], first: low, scale: scale) < k { below += 1 }
+            grid[k] = UInt16(min(below, Int(UInt16.max)))
         }
         return CellLookup(edges: edges, grid: grid, count: count, first: low, last: unique[count - 1], scale: scale)
     }
@@ -57,27 +59,26 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
         return lo < count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
     }
 
+    /// The grid step of `v` (first ≤ v ≤ last).
+    @inline(__always)
+    static func step(_ v: Double, first: Double, scale: Double) -> Int { min(Int((v - first) * scale), size - 1) }
+
     /// The cell of `v`.
     @inline(__always)
     func cell(of v: Double) -> Int {
         guard v > first else { return v == first ? 1 : 0 }
         guard v < last else { return v == last ? 2 * count - 1 : 2 * count }
-        let k = min(Int((v - first) * scale), Self.size - 1)
-        // The first edge ≥ v lies in [grid[k], grid[k + 1]]; widened by one for the rounding of
-        // the step starts, and checked below.
-        let lo = max(0, Int(grid[k]) - 1), hi = Int(grid[k + 1]) + 1
-        var at: Int
-        if hi - lo <= 8 {
-            // Edges ascend: the number of the 8 from `lo` below v is the distance to the first ≥ v.
-            // (Written so that the compiler emits one vector comparison and a bit count.)
+        let k = Self.step(v, first: first, scale: scale)
+        let lo = Int(grid[k]), hi = Int(grid[k + 1])
+        let at: Int
+        if hi - lo <= 8 && hi < Int(UInt16.max) {
+            // Edges ascend: the number of the 8 from `lo` below v is the distance to the first
+            // ≥ v (one vector comparison and a bit count, written so that the compiler emits them).
             let e = edges + lo
             var below = 0
             for j in 0..<8 { below &+= Int(truncatingIfNeeded: UInt8(bitPattern: Int8(truncatingIfNeeded: e[j] < v ? 1 : 0))) }
             at = lo + below
         } else {
-            at = Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
-        }
-        if !((at == 0 || edges[at - 1] < v) && edges[at] >= v) {
             at = Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
         }
         return edges[at] == v ? 2 * at + 1 : 2 * at
