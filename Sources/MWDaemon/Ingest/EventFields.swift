@@ -258,7 +258,12 @@ struct FieldReader {
         if let known = previous.known, known.count <= limits.maxFeatures {  // (the limit may have changed since)
             diverged = false
             values.reserveCapacity(known.count)
-            while true {
+            // The common compact shape in one tight loop; the loop below takes over wherever
+            // it stops (whitespace, another kind of value, an error to report, another name).
+            let compact = s.compactKnownFeatures(from: 0, known, maxString: limits.maxStringBytes,
+                                                 values: &values, strings: &previous.strings)
+            position = compact.position
+            while !compact.closed {
                 guard position < known.count, s.consumeString(equalTo: known.start(position), count: known.length(position)) else {
                     diverged = true  // this name is read again below
                     break

@@ -22,9 +22,13 @@ enum JSONNumber: Equatable {
 /// so no intermediate tree is built. Strict: no trailing commas, no leading zeros, no control
 /// characters in strings, UTF-8 validated; nesting is bounded by the caller's depth limit.
 struct JSONScanner {
-    private let base: UnsafePointer<UInt8>
+    /// The scanned bytes (read by the compact feature reader, `CompactFeatures.swift`).
+    let base: UnsafePointer<UInt8>
     let end: Int
     private(set) var offset: Int
+
+    /// Moves to `offset`, a position a fast path has read up to.
+    mutating func resume(at offset: Int) { self.offset = offset }
 
     /// - Precondition: `bytes` outlives the scanner.
     init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
@@ -404,3 +408,4 @@ extension JSONScanner {
         }
     }
 }
+

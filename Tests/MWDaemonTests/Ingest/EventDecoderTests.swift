@@ -137,6 +137,47 @@ import Testing
         #expect(refused.errors.first?.rejection.reason == "too_many_features")
     }
 
+    /// The compact fast path (a line repeating the previous line's names) decodes exactly as
+    /// the general code does on the same line alone: values, errors, and refusals alike.
+    @Test(arguments: [
+        #"{"prediction":1,"features":{"a":1.5,"b":"x","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":1.5,"b":"x","c":-2,}}"#,          // trailing comma
+        #"{"prediction":1,"features":{"a":1.5,}}"#,                         // trailing comma after a prefix
+        #"{"prediction":1,"features":{"a":1.5,"b":"x"}}"#,                  // a prefix of the names
+        #"{"prediction":1,"features":{"a":1.5, "b":"x","c":-2}}"#,         // whitespace midway
+        #"{"prediction":1,"features":{"a":1.5,"b":"x","c":-2 }}"#,
+        #"{"prediction":1,"features":{"a":1e3,"b":"x","c":-2}}"#,            // exponent
+        #"{"prediction":1,"features":{"a":01,"b":"x","c":-2}}"#,             // leading zero
+        #"{"prediction":1,"features":{"a":-,"b":"x","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":1.,"b":"x","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":12345678901234567890,"b":"x","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":0.1234567890123456789012345,"b":"x","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":null,"b":true,"c":-2}}"#,
+        #"{"prediction":1,"features":{"a":{"x":1},"b":"x","c":-2}}"#,       // not a scalar
+        #"{"prediction":1,"features":{"a":1,"b":"café","c":-2}}"#,      // escape
+        #"{"prediction":1,"features":{"a":1,"b":"tab\#there","c":-2}}"#,
+        #"{"prediction":1,"features":{"a":1,"b":"0123456789","c":-2}}"#,     // over the string limit
+        #"{"prediction":1,"features":{"a":1,"b":"012345678","c":-2}}"#,      // at it
+        #"{"prediction":1,"features":{"a":1,"b":"x","c":-2,"d":4}}"#,       // one more name
+        #"{"prediction":1,"features":{"a":1,"c":"x","b":-2}}"#,             // other order
+        #"{"prediction":1,"features":{"a":1,"a":2,"c":-2}}"#,               // duplicate after a match
+        #"{"prediction":1,"features":{"a":1,"b":"x","c":-2}"#,              // unterminated
+        #"{"prediction":1,"features":{"a":1,"b":"x","c":-2]}"#,
+    ])
+    func compactPathDecodesAsTheGeneralCode(_ line: String) throws {
+        var limits = EventLimits()
+        limits.maxStringBytes = 9
+        // The same line after one with its names (the compact path) and after one with others.
+        let same = #"{"prediction":1,"features":{"a":0,"b":"y","c":1}}"#, other = #"{"prediction":1,"features":{"z":0}}"#
+        let fast = try EventDecoder.predictions(Array((same + "\n" + line).utf8), ndjson: true, limits: limits)
+        let general = try EventDecoder.predictions(Array((other + "\n" + line).utf8), ndjson: true, limits: limits)
+        let fastEvent = fast.events.first { $0.index == 1 }?.event, generalEvent = general.events.first { $0.index == 1 }?.event
+        #expect(fastEvent?.features.values == generalEvent?.features.values)
+        #expect(fastEvent?.features.map(\.name) == generalEvent?.features.map(\.name))
+        #expect(fast.errors.map(\.rejection) == general.errors.map(\.rejection))
+        #expect((fastEvent != nil) != fast.errors.contains { $0.index == 1 }, "an event or an error")
+    }
+
     @Test func stringsUnescape() throws {
         let e = try #require(try predictions(#"{"prediction": "a\"b\\c\/d\n\u00e9\ud83d\ude00"}"#).events.first?.event)
         #expect(e.prediction == .string("a\"b\\c/d\né😀"))
