@@ -45,6 +45,9 @@ extension JSONScanner {
                 guard q < end, b[q] == UInt8(ascii: "\""), q - start <= maxString else { break }
                 value = strings.category(UnsafeBufferPointer(start: b + start, count: q - start))
                 j = q + 1
+            } else if let (x, next) = Self.shortDecimal(b, from: j, end: end) {
+                value = PackedValue(number: x)
+                j = next
             } else {
                 // A plain decimal, as plainDecimal reads it.
                 let negative = first == UInt8(ascii: "-")
@@ -96,4 +99,53 @@ extension JSONScanner {
         resume(at: i)
         return (p, closed)
     }
+
+    /// A plain decimal of at most 7 integer digits and 7 decimals at `start`, read 8 bytes at a
+    /// time (``digitRun(_:)``) instead of digit by digit, whose chain of multiply-adds was the
+    /// decoder's critical path; nil for anything else (the caller reads it digit by digit).
+    @inline(__always)
+    static func shortDecimal(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (Double, Int)? {
+        var j = start
+        let negative = b[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        guard j + 16 <= end else { return nil }  // room for two 8-byte reads
+        let (integerDigits, integer) = digitRun(b + j)
+        guard integerDigits > 0, integerDigits < 8, integerDigits == 1 || b[j] != 0x30 else { return nil }
+        j += integerDigits
+        var mantissa = integer, decimals = 0
+        if b[j] == UInt8(ascii: ".") {
+            let (fractionDigits, fraction) = digitRun(b + j + 1)
+            guard fractionDigits > 0, fractionDigits < 8 else { return nil }
+            mantissa = integer &* exactIntegerPowerOfTen(fractionDigits) &+ fraction
+            decimals = fractionDigits
+            j += 1 + fractionDigits
+        }
+        guard b[j] | 0x20 != UInt8(ascii: "e") else { return nil }
+        // At most 14 digits: the mantissa is below 2^53, and the division is exact (Clinger).
+        let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)
+        return (negative ? -x : x, j)
+    }
+
+    /// The run of ASCII digits at the start of the 8 bytes at `p` (little-endian: the first
+    /// byte is the lowest): its length (8 when all are digits) and, below 8, its value. A lane
+    /// is a digit when `byte ^ 0x30` is below 10; the digits are then combined in pairs,
+    /// quadruples and the whole (three multiplications, after Lemire's eight-digit parse).
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>) -> (count: Int, value: UInt64) {
+        let lanes = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
+        let notDigit = (((lanes & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | lanes) & 0x8080_8080_8080_8080
+        let count = notDigit.trailingZeroBitCount >> 3
+        guard count > 0 && count < 8 else { return (count, 0) }
+        var v = lanes << UInt64(8 * (8 - count))  // the digits to the top lanes, zeros before them
+        v = ((v &* 2561) >> 8) & 0x00FF_00FF_00FF_00FF
+        v = ((v &* 6_553_601) >> 16) & 0x0000_FFFF_0000_FFFF
+        v = (v &* 42_949_672_960_001) >> 32
+        return (count, v)
+    }
+
+    /// 10^k for 0 ≤ k ≤ 7, as an integer.
+    @inline(__always)
+    static func exactIntegerPowerOfTen(_ k: Int) -> UInt64 { integerPowersOfTen[k] }
+
+    private static let integerPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
 }

@@ -101,13 +101,32 @@ import Testing
             let trimmed = integer.count > 1 ? String(integer.drop { $0 == "0" }.isEmpty ? "0" : String(integer.drop { $0 == "0" })) : String(integer)
             texts.append((Bool.random(using: &rng) ? "-" : "") + trimmed + (fraction.isEmpty ? "" : "." + fraction))
         }
-        let body = texts.map { #"{"prediction": \#($0), "features": {"x": \#($0)}}"# }.joined(separator: "\n")
+        // Features first and bytes after them, so that the 8-byte digit reads of the compact
+        // path apply (they need 16 readable bytes).
+        let body = texts.map { #"{"features":{"x":\#($0)},"prediction":\#($0),"latency_ms":0.000000000001}"# }
+            .joined(separator: "\n")
         let batch = try predictions(body, ndjson: true)
         #expect(batch.errors.isEmpty)
         for (text, (_, event)) in zip(texts, batch.events) {
             let want = strtod(text, nil)
             #expect(event.prediction == .number(want), "\(text)")
             #expect(event.features.value(at: 0) == .number(want), "\(text)")
+        }
+    }
+
+    /// The 8-byte digit run: every length, every digit, and the bytes that end a run.
+    @Test func digitRunsEightBytesAtATime() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...8, using: &rng)
+            var bytes = (0..<count).map { _ in UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng) }
+            let enders: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "e"), 0x2F, 0x3A, 0xFF, 0x00, 0xB0]
+            while bytes.count < 8 { bytes.append(bytes.count == count ? enders.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)) }
+            let (n, value) = bytes.withUnsafeBufferPointer { JSONScanner.digitRun($0.baseAddress!) }
+            #expect(n == count, "\(bytes)")
+            if count > 0 && count < 8 {
+                #expect(value == UInt64(String(decoding: bytes.prefix(count), as: UTF8.self))!, "\(bytes)")
+            }
         }
     }
 
