@@ -51,6 +51,13 @@ public struct HTTPRequestParser: Sendable {
     public init(limits: HTTPParserLimits = HTTPParserLimits()) { self.limits = limits }
 
     /// True while no byte of a request has been consumed or scanned (the connection is idle).
+    /// The bytes a `Content-Length` body still needs once its head is parsed (nil otherwise), so
+    /// that the reader can make room for the whole body at once.
+    public var remainingBodyLength: Int? {
+        if case .fixedBody(_, let length, _) = state { return length }
+        return nil
+    }
+
     public var isIdle: Bool {
         if case .head = state { return scanned == 0 }
         return false
