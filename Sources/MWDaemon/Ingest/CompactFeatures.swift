@@ -11,8 +11,9 @@ extension JSONScanner {
     /// first feature it cannot take whole (another name, whitespace, another kind of value, an
     /// error to report) or at the closing `}` after a value, and returns the position reached
     /// and whether it is that `}`; otherwise the caller reads on with the general code.
+    /// `values` has room for `known.count` values; value `p` is written at `values[p]`.
     mutating func compactKnownFeatures(from position: Int, _ known: KnownNames, maxString: Int,
-                                       values: inout [PackedValue], strings: inout ShortStrings) -> (position: Int, closed: Bool) {
+                                       values: UnsafeMutablePointer<PackedValue>, strings: inout ShortStrings) -> (position: Int, closed: Bool) {
         let b = base, end = self.end
         var i = offset, p = position, closed = false
         features: while p < known.count {
@@ -83,11 +84,11 @@ extension JSONScanner {
             guard j < end else { break }
             let separator = b[j]
             if separator == UInt8(ascii: ",") {
-                values.append(value)
+                values[p] = value
                 p += 1
                 i = j + 1
             } else if separator == UInt8(ascii: "}") {
-                values.append(value)
+                values[p] = value
                 p += 1
                 i = j
                 closed = true

@@ -255,13 +255,17 @@ struct FieldReader {
         var values: [PackedValue] = []
         var position = 0
         var diverged = true
-        if let known = previous.known, known.count <= limits.maxFeatures {  // (the limit may have changed since)
+        if let known = previous.known, known.count > 0, known.count <= limits.maxFeatures {  // (the limit may have changed since)
             diverged = false
-            values.reserveCapacity(known.count)
-            // The common compact shape in one tight loop; the loop below takes over wherever
-            // it stops (whitespace, another kind of value, an error to report, another name).
-            let compact = s.compactKnownFeatures(from: 0, known, maxString: limits.maxStringBytes,
-                                                 values: &values, strings: &previous.strings)
+            // The common compact shape in one tight loop, writing straight into the values'
+            // storage; the loop below takes over wherever it stops (whitespace, another kind of
+            // value, an error to report, another name).
+            var compact = (position: 0, closed: false)
+            values = [PackedValue](unsafeUninitializedCapacity: known.count) { buffer, initialized in
+                compact = s.compactKnownFeatures(from: 0, known, maxString: limits.maxStringBytes,
+                                                 values: buffer.baseAddress!, strings: &previous.strings)
+                initialized = compact.position
+            }
             position = compact.position
             while !compact.closed {
                 guard position < known.count, s.consumeString(equalTo: known.start(position), count: known.length(position)) else {
