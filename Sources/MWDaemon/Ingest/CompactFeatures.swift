@@ -110,6 +110,11 @@ extension JSONScanner {
         let negative = b[j] == UInt8(ascii: "-")
         if negative { j += 1 }
         guard j + 16 <= end else { return nil }  // room for two 8-byte reads
+        if let (length, mantissa, decimals) = decimalInWord(b + j) {
+            // At most 7 digits: the mantissa is below 2^53, and the division is exact (Clinger).
+            let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)
+            return (negative ? -x : x, j + length)
+        }
         let (integerDigits, integer) = digitRun(b + j)
         guard integerDigits > 0, integerDigits < 8, integerDigits == 1 || b[j] != 0x30 else { return nil }
         j += integerDigits
@@ -125,6 +130,38 @@ extension JSONScanner {
         // At most 14 digits: the mantissa is below 2^53, and the division is exact (Clinger).
         let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)
         return (negative ? -x : x, j)
+    }
+
+    /// A decimal that ends inside the 8 bytes at `p` (`12`, `45.123`: at most 7 characters, the
+    /// next byte neither a digit, a point nor an exponent): its length, its digits as one integer
+    /// and its number of decimals, from one 8-byte read and one SWAR conversion (the point's lane
+    /// is squeezed out first); nil for anything else.
+    @inline(__always)
+    static func decimalInWord(_ p: UnsafePointer<UInt8>) -> (length: Int, mantissa: UInt64, decimals: Int)? {
+        let lanes = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
+        let notDigit = (((lanes & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | lanes) & 0x8080_8080_8080_8080
+        let first = notDigit.trailingZeroBitCount >> 3  // 8: no end in the word
+        guard first > 0 && first < 8, first == 1 || p[0] != 0x30 else { return nil }
+        var digits = lanes, length = first, decimals = 0
+        if p[first] == UInt8(ascii: ".") {
+            let rest = notDigit & (notDigit &- 1)  // the lanes after the point
+            let end = rest.trailingZeroBitCount >> 3
+            guard end < 8, end > first + 1 else { return nil }
+            // Lanes before the point move up one lane, over it: the digits become contiguous.
+            let before: UInt64 = (1 << UInt64(8 * first)) &- 1
+            let after: UInt64 = ~((1 << UInt64(8 * (first + 1))) &- 1)
+            digits = ((lanes & before) << 8) | (lanes & after)
+            length = end
+            decimals = end - first - 1
+        }
+        guard p[length] | 0x20 != UInt8(ascii: "e") else { return nil }
+        // The digits occupy the lanes below `length` (after a zero lane when a point was
+        // squeezed out): move them to the top lanes, zeros before them, and combine.
+        var v = digits << UInt64(8 * (8 - length))
+        v = ((v &* 2561) >> 8) & 0x00FF_00FF_00FF_00FF
+        v = ((v &* 6_553_601) >> 16) & 0x0000_FFFF_0000_FFFF
+        v = (v &* 42_949_672_960_001) >> 32
+        return (length, v, decimals)
     }
 
     /// The run of ASCII digits at the start of the 8 bytes at `p` (little-endian: the first
