@@ -65,23 +65,22 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
 
     /// The cell of `v`. (Wrapping arithmetic: indices are bounded by `count`, far from overflow.)
     @inline(__always)
-    func cell(of v: Double) -> Int {
-        guard v > first else { return v == first ? 1 : 0 }
-        guard v < last else { return v == last ? 2 &* count &- 1 : 2 &* count }
+    func cell(of v: Double) -> Int { locate(v).cell }
+
+    /// The index of the first edge ≥ v, for first < v < last: between 1 and count − 1.
+    @inline(__always)
+    private func firstEdge(atOrAbove v: Double) -> Int {
         let k = Self.step(v, first: first, scale: scale)
         let lo = Int(grid[k]), hi = Int(grid[k &+ 1])
-        let at: Int
-        if hi &- lo <= 8 && hi < Int(UInt16.max) {
-            // Edges ascend: the number of the 8 from `lo` below v is the distance to the first
-            // ≥ v (one vector comparison and a bit count, written so that the compiler emits them).
-            let e = edges + lo
-            var below = 0
-            for j in 0..<8 { below &+= Int(truncatingIfNeeded: UInt8(bitPattern: Int8(truncatingIfNeeded: e[j] < v ? 1 : 0))) }
-            at = lo &+ below
-        } else {
-            at = Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
+        guard hi &- lo <= 8 && hi < Int(UInt16.max) else {
+            return Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
         }
-        return edges[at] == v ? 2 &* at &+ 1 : 2 &* at
+        // Edges ascend: the number of the 8 from `lo` below v is the distance to the first ≥ v
+        // (one vector comparison and a bit count, written so that the compiler emits them).
+        let e = edges + lo
+        var below = 0
+        for j in 0..<8 { below &+= Int(truncatingIfNeeded: UInt8(bitPattern: Int8(truncatingIfNeeded: e[j] < v ? 1 : 0))) }
+        return lo &+ below
     }
 
     /// The cell of `v` and, inside an open cell between two edges, how far above its lower
@@ -89,8 +88,10 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     /// per value; the statistics divide the sums by the widths once per read.
     @inline(__always)
     func locate(_ v: Double) -> (cell: Int, offset: Double) {
-        let c = cell(of: v)
-        guard c & 1 == 0, c > 0, c < 2 &* count else { return (c, 0) }
-        return (c, v - edges[(c >> 1) &- 1])
+        guard v > first else { return (v == first ? 1 : 0, 0) }
+        guard v < last else { return (v == last ? 2 &* count &- 1 : 2 &* count, 0) }
+        let at = firstEdge(atOrAbove: v)  // 1…count − 1: an edge lies below v
+        if edges[at] == v { return (2 &* at &+ 1, 0) }
+        return (2 &* at, v - edges[at &- 1])
     }
 }
