@@ -16,69 +16,27 @@ extension JSONScanner {
                                        values: UnsafeMutablePointer<PackedValue>, strings: inout ShortStrings) -> (position: Int, closed: Bool) {
         let b = base, end = self.end
         var i = offset, p = position, closed = false
-        features: while p < known.count {
+        while p < known.count {
             // "name":
             let n = known.length(p)
             guard i + n + 3 < end, b[i] == UInt8(ascii: "\""), b[i + n + 1] == UInt8(ascii: "\""),
                   b[i + n + 2] == UInt8(ascii: ":") else { break }
-            let here = UnsafeRawPointer(b + i + 1), there = UnsafeRawPointer(known.start(p))
-            var k = 0
-            while k + 8 <= n {
-                guard here.loadUnaligned(fromByteOffset: k, as: UInt64.self) == there.loadUnaligned(fromByteOffset: k, as: UInt64.self) else { break features }
-                k += 8
-            }
-            while k < n {
-                guard here.load(fromByteOffset: k, as: UInt8.self) == there.load(fromByteOffset: k, as: UInt8.self) else { break features }
-                k += 1
-            }
+            guard Self.bytesEqual(b + i + 1, known.start(p), count: n) else { break }
             var j = i + n + 3
             let value: PackedValue
             let first = b[j]
             if first == UInt8(ascii: "\"") {
-                // A plain ASCII string.
-                let start = j + 1
-                var q = start
-                while q < end {
-                    let c = b[q]
-                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
-                    q += 1
-                }
-                guard q < end, b[q] == UInt8(ascii: "\""), q - start <= maxString else { break }
-                value = strings.category(UnsafeBufferPointer(start: b + start, count: q - start))
-                j = q + 1
+                guard let (bytes, next) = Self.plainASCIIString(b, from: j, end: end), bytes.count <= maxString else { break }
+                value = strings.category(bytes)
+                j = next
             } else if let (x, next) = Self.shortDecimal(b, from: j, end: end) {
                 value = PackedValue(number: x)
                 j = next
+            } else if let (x, next) = Self.plainDecimal(b, from: j, end: end) {
+                value = PackedValue(number: x)
+                j = next
             } else {
-                // A plain decimal, as plainDecimal reads it.
-                let negative = first == UInt8(ascii: "-")
-                if negative { j += 1 }
-                let integerStart = j
-                var mantissa: UInt64 = 0
-                while j < end {
-                    let d = b[j] &- 0x30
-                    if d > 9 { break }
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    j += 1
-                }
-                let integerDigits = j - integerStart
-                guard integerDigits > 0, integerDigits == 1 || b[integerStart] != 0x30 else { break }
-                var decimals = 0
-                if j < end && b[j] == UInt8(ascii: ".") {
-                    j += 1
-                    let fractionStart = j
-                    while j < end {
-                        let d = b[j] &- 0x30
-                        if d > 9 { break }
-                        mantissa = mantissa &* 10 &+ UInt64(d)
-                        j += 1
-                    }
-                    decimals = j - fractionStart
-                    guard decimals > 0 else { break }
-                }
-                guard integerDigits + decimals <= 19, mantissa < 1 << 53, decimals <= 22 else { break }
-                let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)
-                value = PackedValue(number: negative ? -x : x)
+                break
             }
             // , or }
             guard j < end else { break }

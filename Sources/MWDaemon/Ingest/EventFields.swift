@@ -274,17 +274,7 @@ struct FieldReader {
                 }
                 try s.expect(UInt8(ascii: ":"), "':' after \"\(known.names.names[position])\"")
                 if problem == nil {
-                    // Plain decimals and short plain strings inline; anything else (and every error) below.
-                    s.skipWhitespace()
-                    if let x = s.plainDecimal() {
-                        values.append(PackedValue(number: x))
-                    } else if let bytes = s.plainASCIIString() {
-                        if bytes.count <= limits.maxStringBytes {
-                            values.append(previous.strings.category(bytes))
-                        } else {
-                            tooLong(known.names.names[position], bytes.count)
-                        }
-                    } else if let value = try featureValue(&s, name: known.names.names[position], strings: &previous.strings) {
+                    if let value = try featureValue(&s, name: known.names.names[position], strings: &previous.strings) {
                         values.append(value)
                     }
                 } else {

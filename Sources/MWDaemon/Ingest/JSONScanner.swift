@@ -75,17 +75,7 @@ struct JSONScanner {
         guard offset + n + 1 < end, base[offset] == UInt8(ascii: "\""), base[offset + n + 1] == UInt8(ascii: "\"") else {
             return false
         }
-        // Word by word: names are short, and a call to memcmp costs more than the comparison.
-        let here = UnsafeRawPointer(base + offset + 1), there = UnsafeRawPointer(expected)
-        var i = 0
-        while i + 8 <= n {
-            guard here.loadUnaligned(fromByteOffset: i, as: UInt64.self) == there.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
-            i += 8
-        }
-        while i < n {
-            guard here.load(fromByteOffset: i, as: UInt8.self) == there.load(fromByteOffset: i, as: UInt8.self) else { return false }
-            i += 1
-        }
+        guard Self.bytesEqual(base + offset + 1, expected, count: n) else { return false }
         offset += n + 2
         return true
     }
@@ -96,19 +86,40 @@ struct JSONScanner {
     @inline(__always)
     mutating func plainASCIIString() -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
-        guard offset < end, base[offset] == UInt8(ascii: "\"") else { return nil }
-        var i = offset + 1
+        guard let (bytes, next) = Self.plainASCIIString(base, from: offset, end: end) else { return nil }
+        offset = next
+        return bytes
+    }
+
+    /// ``plainASCIIString()`` on raw bytes, the opening quote at `start`: the string's bytes
+    /// and the index after its closing quote, or nil.
+    @inline(__always)
+    static func plainASCIIString(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (UnsafeBufferPointer<UInt8>, Int)? {
+        guard start < end, b[start] == UInt8(ascii: "\"") else { return nil }
+        var i = start + 1
         while i < end {
-            let c = base[i]
-            if c == UInt8(ascii: "\"") {
-                let bytes = UnsafeBufferPointer(start: base + offset + 1, count: i - offset - 1)
-                offset = i + 1
-                return bytes
-            }
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { return (UnsafeBufferPointer(start: b + start + 1, count: i - start - 1), i + 1) }
             if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
             i += 1
         }
         return nil
+    }
+
+    /// Whether the `count` bytes at `a` and `b` are equal, compared word by word: names are
+    /// short, and a call to memcmp costs more than the comparison.
+    @inline(__always)
+    static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            guard a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
+        }
+        while i < n {
+            guard a.load(fromByteOffset: i, as: UInt8.self) == b.load(fromByteOffset: i, as: UInt8.self) else { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Reads a string token (the opening quote must be next).
@@ -225,25 +236,33 @@ struct JSONScanner {
     /// consumes nothing and returns nil.
     @inline(__always)
     mutating func plainDecimal() -> Double? {
-        var i = offset
-        let negative = i < end && base[i] == UInt8(ascii: "-")
+        guard let (x, next) = Self.plainDecimal(base, from: offset, end: end) else { return nil }
+        offset = next
+        return x
+    }
+
+    /// ``plainDecimal()`` on raw bytes: the value and the index after it, or nil.
+    @inline(__always)
+    static func plainDecimal(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (Double, Int)? {
+        var i = start
+        let negative = i < end && b[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         let integerStart = i
         var mantissa: UInt64 = 0
         while i < end {
-            let d = base[i] &- 0x30
+            let d = b[i] &- 0x30
             if d > 9 { break }
             mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
         let integerDigits = i - integerStart
-        guard integerDigits > 0, integerDigits == 1 || base[integerStart] != 0x30 else { return nil }
+        guard integerDigits > 0, integerDigits == 1 || b[integerStart] != 0x30 else { return nil }
         var decimals = 0
-        if i < end && base[i] == UInt8(ascii: ".") {
+        if i < end && b[i] == UInt8(ascii: ".") {
             i += 1
             let fractionStart = i
             while i < end {
-                let d = base[i] &- 0x30
+                let d = b[i] &- 0x30
                 if d > 9 { break }
                 mantissa = mantissa &* 10 &+ UInt64(d)
                 i += 1
@@ -252,10 +271,9 @@ struct JSONScanner {
             guard decimals > 0 else { return nil }
         }
         guard integerDigits + decimals <= 19, mantissa < 1 << 53, decimals <= 22 else { return nil }
-        if i < end && base[i] | 0x20 == UInt8(ascii: "e") { return nil }
-        offset = i
-        let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)  // mantissa < 2^53
-        return negative ? -x : x
+        if i < end && b[i] | 0x20 == UInt8(ascii: "e") { return nil }
+        let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)  // mantissa < 2^53
+        return (negative ? -x : x, i)
     }
 
     /// Any number token, with exponents, many digits, and the errors.

@@ -113,14 +113,8 @@ public final class NumericReference: Sendable {
 
     /// The cell of `v` among `edges`: `2·i` for the open interval below `edges[i]`, `2·i + 1`
     /// for `v == edges[i]`.
-    @inline(__always)
     public static func cell(of v: Double, edges: [Double]) -> Int {
-        var lo = 0, hi = edges.count
-        while lo < hi {  // first edge ≥ v
-            let mid = (lo + hi) >> 1
-            if edges[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < edges.count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
+        edges.withUnsafeBufferPointer { CellLookup.binarySearchCell(of: v, edges: $0.baseAddress!, count: $0.count) }
     }
 
     /// The cell of `v`: as ``cell(of:edges:)``, through the grid (see ``CellLookup``).

@@ -6,18 +6,6 @@ import Testing
 @testable import MWStats
 
 @Suite struct FeatureTrackingTests {
-    /// A fast, seeded generator.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func model() -> ModelState {
         var o = ModelOptions()
         o.task = .regression
@@ -28,7 +16,7 @@ import Testing
     /// Events with numbers, categories, nulls and absent names, in one of three name orders and
     /// two versions; one name list object per order, as the decoder shares them.
     private func events(_ n: Int, seed: UInt64, idPrefix: String) -> [PredictionEvent] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix(seed: seed)
         let orders = [["a", "b", "c", "d"], ["b", "a", "d"], ["a", "b", "c", "d", "e"]].map(FeatureNames.init)
         let table = CategoryStrings()
         let colours = ["red", "green", "blue", "a-much-longer-category-name"].map { table.append($0) }
