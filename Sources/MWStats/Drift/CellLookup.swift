@@ -2,22 +2,27 @@
 // Placing a number in a numeric reference's cells: a grid over the edges, then a short count.
 
 /// Finds the cell of a value among a numeric reference's edges: `2·i` for the open interval
-/// below `edges[i]`, `2·i + 1` for `edges[i]` itself. A uniform grid of ``size`` steps over
-/// [first edge, last edge] gives, for each step, the first edge at or above the step's start,
-/// so a lookup reads one grid entry and counts the few edges between two entries without a
-/// branch per edge.
+/// below `edges[i]`, `2·i + 1` for `edges[i]` itself. A uniform grid of ``steps`` steps over
+/// [first edge, last edge] gives, for each step, the first edge at or above the step's start.
+/// The grid is fine (about eight steps per edge), so most steps hold at most two edges and a
+/// lookup reads one grid entry and compares two edges, with no branch per edge; crowded steps
+/// count up to 8 edges in one vector comparison, and beyond that fall back to a binary search.
 ///
 /// Memory is raw and owned by whoever built the lookup (``NumericReference``, which frees it
 /// on deinit): the ingestion path copies this struct next to the column and places values
 /// with no reference counting, bounds checks or mispredicted loop exits.
 struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memory alive
-    static let size = 256  // 514 bytes of grid per feature: stays in cache beside the edges
+    /// Grid steps per edge (rounded up to a power of two, at least 256 steps, at most 2^14):
+    /// 201 edges take 2,048 steps, a 4 KB grid.
+    static let stepsPerEdge = 8
     /// Edges past the last one filled with +∞, so that a count of 8 never reads outside.
     static let padding = 8  // the count below reads 8 edges
 
     let edges: UnsafePointer<Double>
     let grid: UnsafePointer<UInt16>
     let count: Int
+    /// Grid steps (the grid has one more entry).
+    let steps: Int
     let first: Double
     let last: Double
     /// Grid steps per unit of value (0 when all edges are equal).
@@ -27,20 +32,23 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     static func make(edges unique: [Double]) -> CellLookup {
         let count = unique.count
         let low = unique[0], span = unique[count - 1] - low
-        let scale = span > 0 && span.isFinite ? Double(size) / span : 0
+        // Edge indices must fit the UInt16 grid; beyond that one step sends every lookup to
+        // the binary search.
+        let steps = count >= Int(UInt16.max) ? 1 : 1 << min(max(8, Int.bitWidth - (count * stepsPerEdge - 1).leadingZeroBitCount), 14)
+        let scale = span > 0 && (Double(steps) / span).isFinite ? Double(steps) / span : 0  // 0: one step
         let edges = UnsafeMutablePointer<Double>.allocate(capacity: count + padding)
         edges.initialize(from: unique, count: count)
         (edges + count).initialize(repeating: .infinity, count: padding)
         // grid[k] = the number of edges whose step (computed exactly as a lookup computes a
         // value's) is below k. Steps never decrease with the value, so a value in step k has
         // its first edge ≥ it at an index in [grid[k], grid[k + 1]], with no rounding slack.
-        let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: size + 1)
+        let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: steps + 1)
         var below = 0
-        for k in 0...size {
-            while below < count && step(unique[below], first: low, scale: scale) < k { below += 1 }
+        for k in 0...steps {
+            while below < count && step(unique[below], first: low, scale: scale, steps: steps) < k { below += 1 }
             grid[k] = UInt16(min(below, Int(UInt16.max)))
         }
-        return CellLookup(edges: edges, grid: grid, count: count, first: low, last: unique[count - 1], scale: scale)
+        return CellLookup(edges: edges, grid: grid, count: count, steps: steps, first: low, last: unique[count - 1], scale: scale)
     }
 
     func deallocate() {
@@ -61,23 +69,34 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
 
     /// The grid step of `v` (first ≤ v ≤ last).
     @inline(__always)
-    static func step(_ v: Double, first: Double, scale: Double) -> Int { min(Int((v - first) * scale), size - 1) }
+    static func step(_ v: Double, first: Double, scale: Double, steps: Int) -> Int {
+        // (v − first)·scale lies in 0…steps: adding 2^52 rounds it to an integer in the low
+        // bits of the sum (the grid is built with this same function, so rounding to nearest
+        // instead of down changes nothing), without the checks of a conversion to Int.
+        let x = (v - first) * scale + 0x1p52
+        return min(Int(truncatingIfNeeded: x.bitPattern & 0xFFFF_FFFF), steps - 1)
+    }
 
     /// The cell of `v`. (Wrapping arithmetic: indices are bounded by `count`, far from overflow.)
     @inline(__always)
     func cell(of v: Double) -> Int { locate(v).cell }
 
     /// The index of the first edge ≥ v, for first < v < last: between 1 and count − 1.
+    /// Edges of an earlier step lie below v and edges of a later step above it (a step never
+    /// decreases with the value), so only the edges of v's own step need comparing.
     @inline(__always)
     private func firstEdge(atOrAbove v: Double) -> Int {
-        let k = Self.step(v, first: first, scale: scale)
+        let k = Self.step(v, first: first, scale: scale, steps: steps)
         let lo = Int(grid[k]), hi = Int(grid[k &+ 1])
-        guard hi &- lo <= 8 && hi < Int(UInt16.max) else {
+        let e = edges + lo
+        if hi &- lo <= 2 {  // the common case: the two edges from `lo` (padding beyond the last)
+            return lo &+ (e[0] < v ? 1 : 0) &+ (e[1] < v ? 1 : 0)
+        }
+        guard hi &- lo <= 8 else {
             return Self.binarySearchCell(of: v, edges: edges, count: count) >> 1
         }
         // Edges ascend: the number of the 8 from `lo` below v is the distance to the first ≥ v
         // (one vector comparison and a bit count, written so that the compiler emits them).
-        let e = edges + lo
         var below = 0
         for j in 0..<8 { below &+= Int(truncatingIfNeeded: UInt8(bitPattern: Int8(truncatingIfNeeded: e[j] < v ? 1 : 0))) }
         return lo &+ below
