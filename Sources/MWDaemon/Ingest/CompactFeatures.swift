@@ -12,42 +12,58 @@ extension JSONScanner {
     /// error to report) or at the closing `}` after a value, and returns the position reached
     /// and whether it is that `}`; otherwise the caller reads on with the general code.
     /// `values` has room for `known.count` values; value `p` is written at `values[p]`.
+    ///
+    /// Names are recognised with one or two word comparisons (``KnownNames/matches(_:at:)``),
+    /// numbers that end within 8 bytes and strings of up to 7 bytes with one 8-byte read each.
     mutating func compactKnownFeatures(from position: Int, _ known: KnownNames, maxString: Int,
                                        values: UnsafeMutablePointer<PackedValue>, strings: inout ShortStrings) -> (position: Int, closed: Bool) {
         let b = base, end = self.end
         var i = offset, p = position, closed = false
         while p < known.count {
-            // "name":
-            let n = known.length(p)
-            guard i + n + 3 < end, b[i] == UInt8(ascii: "\""), b[i + n + 1] == UInt8(ascii: "\""),
-                  b[i + n + 2] == UInt8(ascii: ":") else { break }
-            guard Self.bytesEqual(b + i + 1, known.start(p), count: n) else { break }
-            var j = i + n + 3
+            // "name": — and room for the 8-byte reads of the value (the general code reads
+            // the last bytes of a body).
+            let nameLength = known.patternLength(p)
+            guard i &+ nameLength &+ 24 <= end, known.matches(p, at: b + i) else { break }
+            var j = i &+ nameLength
             let value: PackedValue
             let first = b[j]
             if first == UInt8(ascii: "\"") {
-                guard let (bytes, next) = Self.plainASCIIString(b, from: j, end: end), bytes.count <= maxString else { break }
-                value = strings.category(bytes)
-                j = next
-            } else if let (x, next) = Self.shortDecimal(b, from: j, end: end) {
-                value = PackedValue(number: x)
-                j = next
-            } else if let (x, next) = Self.plainDecimal(b, from: j, end: end) {
-                value = PackedValue(number: x)
-                j = next
+                if let (word, n) = Self.shortPlainString(b + j + 1), n <= maxString {
+                    value = strings.category(UnsafeBufferPointer(start: b + j + 1, count: n), key: ShortStrings.key(word: word, count: n))
+                    j = j &+ n &+ 2
+                } else {
+                    guard let (bytes, next) = Self.plainASCIIString(b, from: j, end: end), bytes.count <= maxString else { break }
+                    value = strings.category(bytes)
+                    j = next
+                }
             } else {
-                break
+                let negative = first == UInt8(ascii: "-")
+                let digits = negative ? j &+ 1 : j
+                if let (length, mantissa, decimals) = Self.decimalInWord(b + digits) {
+                    // At most 7 digits: the mantissa is below 2^53, and the division is exact (Clinger).
+                    let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)
+                    value = PackedValue(number: negative ? -x : x)
+                    j = digits &+ length
+                } else if let (x, next) = Self.shortDecimal(b, from: j, end: end) {
+                    value = PackedValue(number: x)
+                    j = next
+                } else if let (x, next) = Self.plainDecimal(b, from: j, end: end) {
+                    value = PackedValue(number: x)
+                    j = next
+                } else {
+                    break
+                }
             }
             // , or }
             guard j < end else { break }
             let separator = b[j]
             if separator == UInt8(ascii: ",") {
                 values[p] = value
-                p += 1
-                i = j + 1
+                p &+= 1
+                i = j &+ 1
             } else if separator == UInt8(ascii: "}") {
                 values[p] = value
-                p += 1
+                p &+= 1
                 i = j
                 closed = true
                 break
@@ -57,6 +73,22 @@ extension JSONScanner {
         }
         resume(at: i)
         return (p, closed)
+    }
+
+    /// A plain ASCII string of at most 7 bytes whose closing quote lies in the 8 bytes at `p`
+    /// (just after the opening quote): the word of its bytes (other lanes zero) and its length;
+    /// nil when the quote is further, or a backslash, control or non-ASCII byte comes first.
+    /// Each test finds its lowest lane exactly (a borrow only runs upward from a true lane).
+    @inline(__always)
+    static func shortPlainString(_ p: UnsafePointer<UInt8>) -> (word: UInt64, count: Int)? {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (0x22 &* ones), backslash = w ^ (0x5C &* ones)
+        let quotes = (quote &- ones) & ~quote & highs
+        let bad = (((backslash &- ones) & ~backslash) | (w &- 0x20 &* ones) | w) & highs
+        let n = quotes.trailingZeroBitCount >> 3  // 8: none
+        guard n < 8, bad.trailingZeroBitCount >> 3 >= n else { return nil }
+        return (w & ((1 << UInt64(8 * n)) &- 1), n)
     }
 
     /// A plain decimal of at most 7 integer digits and 7 decimals at `start`, read 8 bytes at a
