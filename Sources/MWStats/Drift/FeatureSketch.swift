@@ -81,14 +81,16 @@ public struct FeatureSketch: WindowSlice, Equatable {
             return
         }
         if dense.isEmpty { densify(cellCount: cellCount) }
+        let last = cellCount - 1
         var present: UInt32 = 0
         var sum = 0.0, low = 0.0, high = 0.0
         dense.withUnsafeMutableBufferPointer { tallies in
+            let tallies = tallies.baseAddress!
             for i in 0..<count {
                 guard let (cell, offset, value) = place(i) else { continue }
                 present &+= 1
                 sum += value
-                if cell == 0 { low += value } else if cell == cellCount - 1 { high += value }
+                if cell == 0 { low += value } else if cell == last { high += value }
                 tallies[cell].count &+= 1
                 tallies[cell].offsets += Float(offset)
             }

@@ -195,30 +195,25 @@ struct ColumnWindows: Sendable {
         }
     }
 
-    /// Records the numbers `number(0..<count)` (nil: none at that index) placed with `cells`:
-    /// as ``record(_:cellCount:generation:unit:now:)`` for each, with one window update for
-    /// them all when they go to the pending slice.
+    /// Records the values `place(0..<count)` returns (nil: none at that index), each in its
+    /// reference cell: as ``record(_:cellCount:generation:unit:now:)`` for each, with one window
+    /// update for them all when they go to the pending slice. `place` is called once per index.
     @inline(__always)
-    mutating func recordNumbers(count: Int, cells: CellLookup, cellCount: Int, generation: Int32, unit: Int64, now: Double,
-                                number: (Int) -> Double?) {
+    mutating func recordPlaced(count: Int, cellCount: Int, generation: Int32, unit: Int64, now: Double,
+                               place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
         if unit != windows.pendingUnit {
             if windows.unit != nil && unit > windows.pendingUnit {
                 fold(windows.flush(), cellCount: cellCount, generation: generation)
             } else {  // values that bypass the pending slice: one by one, counted in the totals
                 for i in 0..<count {
-                    guard let x = number(i) else { continue }
-                    let (cell, offset) = cells.locate(x)
+                    guard let (cell, offset, x) = place(i) else { continue }
                     record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
                 }
                 return
             }
         }
         windows.update(unit: unit, at: now) { sketch in
-            sketch.add(count: count, generation: generation, cellCount: cellCount) { i in
-                guard let x = number(i) else { return nil }
-                let (cell, offset) = cells.locate(x)
-                return (cell, offset, x)
-            }
+            sketch.add(count: count, generation: generation, cellCount: cellCount, place: place)
         }
     }
 

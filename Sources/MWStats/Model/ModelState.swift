@@ -359,25 +359,35 @@ public struct ModelState: Sendable {
                 if let cells = placer.numericCells {
                     // The common case, specialised: numbers placed against a numeric reference
                     // (a category in a numeric column counts as missing).
-                    windows[c].recordNumbers(count: rows.count, cells: cells, cellCount: cellCount, generation: generation,
-                                             unit: unit, now: now) { rows[$0].features.packed[position].number }
+                    windows[c].recordPlaced(count: rows.count, cellCount: cellCount, generation: generation, unit: unit, now: now) { i in
+                        guard let x = rows[i].features.packed[position].number else { return nil }
+                        let (cell, offset) = cells.locate(x)
+                        return (cell, offset, x)
+                    }
                     continue
+                }
+                var numbers = 0  // numbers in a column of categories: the rare case, one by one below
+                if placer.placesCategories {
+                    windows[c].recordPlaced(count: rows.count, cellCount: cellCount, generation: generation, unit: unit, now: now) { i in
+                        let value = rows[i].features.packed[position]
+                        guard let k = value.categoryIndex else {
+                            if value.number != nil { numbers &+= 1 }
+                            return nil
+                        }
+                        let cell = categoryCells.cell(column: c, index: k, table: rows[i].features.categories,
+                                                      generation: generation, columns: columns.count) { placer.categoryCell(of: $0)! }
+                        return (cell, 0, 0)
+                    }
+                    if numbers == 0 { continue }
                 }
                 for i in rows.indices {
                     let value = rows[i].features.packed[position]
                     let placement: Placement
                     if let x = value.number {
                         placement = placer.place(number: x)
-                    } else if let k = value.categoryIndex {
-                        if placer.placesCategories {
-                            let cell = categoryCells.cell(column: c, index: k, table: rows[i].features.categories,
-                                                          generation: generation, columns: columns.count) {
-                                placer.categoryCell(of: $0)!
-                            }
-                            placement = .cell(cell, offset: 0, value: 0)
-                        } else {
-                            placement = placer.placeUncelledCategory()
-                        }
+                    } else if value.categoryIndex != nil {
+                        if placer.placesCategories { continue }  // recorded above
+                        placement = placer.placeUncelledCategory()
                     } else {
                         continue  // missing
                     }

@@ -14,8 +14,9 @@ import Testing
     }
 
     /// Events with numbers, categories, nulls and absent names, in one of three name orders and
-    /// two versions; one name list object per order, as the decoder shares them.
-    private func events(_ n: Int, seed: UInt64, idPrefix: String) -> [PredictionEvent] {
+    /// two versions; one name list object per order, as the decoder shares them. `mistyped`:
+    /// some numbers in the categorical column and some categories in a numeric one.
+    private func events(_ n: Int, seed: UInt64, idPrefix: String, mistyped: Bool = false) -> [PredictionEvent] {
         var rng = SplitMix(seed: seed)
         let orders = [["a", "b", "c", "d"], ["b", "a", "d"], ["a", "b", "c", "d", "e"]].map(FeatureNames.init)
         let table = CategoryStrings()
@@ -24,6 +25,9 @@ import Testing
             let names = orders[Int.random(in: 0..<3, using: &rng)]
             let packed = names.names.map { name -> PackedValue in
                 if Int.random(in: 0..<10, using: &rng) == 0 { return .missing }
+                if mistyped && Int.random(in: 0..<12, using: &rng) == 0 {
+                    return name == "b" ? PackedValue(number: Double(Int.random(in: 0...2, using: &rng))) : PackedValue(category: colours[0])
+                }
                 switch name {
                 case "a": return PackedValue(number: Double(Int.random(in: -500...500, using: &rng)) / 10)
                 case "b": return PackedValue(category: colours[Int.random(in: 0..<4, using: &rng)])
@@ -71,12 +75,21 @@ import Testing
         let ref = try reference(events(500, seed: 2, idPrefix: "r"), options: batch.options)
         batch.install(reference: ref)
         single.install(reference: ref)
-        let traffic = events(700, seed: 3, idPrefix: "t")
+        let traffic = events(700, seed: 3, idPrefix: "t", mistyped: true)
         _ = batch.ingest(predictions: traffic.enumerated().map { ($0, $1) }, now: 1_003)
         for (i, e) in traffic.enumerated() { _ = single.ingest(predictions: [(i, e)], now: 1_003) }
         let a = summary(batch.report(now: 1_004)), b = summary(single.report(now: 1_004))
         #expect(a == b)
         #expect(a.contains { $0.contains(" bins b ") } && a.contains { $0.contains(" bins a ") })
+        // And both are right: a number in the categorical column counts as present (a category
+        // the reference never saw), a category in a numeric column as missing.
+        let report = batch.report(now: 1_004)
+        for (name, counts) in [("b", { (v: FeatureValue) in v != .missing }), ("a", { (v: FeatureValue) in if case .number = v { true } else { false } })] {
+            let expected = (warmup + traffic).filter { $0.version == "v1" }
+                .compactMap { e in e.features.first { $0.name == name }?.value }.filter(counts).count
+            let present = report.versions.first { $0.name == "v1" }?.windows[0].drift.features.first { $0.name == name }?.present
+            #expect(present.map(Int.init) == expected, "\(name)")
+        }
     }
 
     /// `modelwatch_feature_values_total` counts every value once whether its slice was flushed
