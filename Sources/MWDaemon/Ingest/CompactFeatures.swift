@@ -39,14 +39,11 @@ extension JSONScanner {
             } else {
                 let negative = first == UInt8(ascii: "-")
                 let digits = negative ? j &+ 1 : j
-                if let (length, mantissa, decimals) = Self.decimalInWord(b + digits) {
-                    // At most 7 digits: the mantissa is below 2^53, and the division is exact (Clinger).
+                if let (length, mantissa, decimals) = Self.decimalInWord(b + digits) ?? Self.decimalInTwoRuns(b, from: digits, end: end) {
+                    // At most 14 digits: the mantissa is below 2^53, and the division is exact (Clinger).
                     let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)
                     value = PackedValue(number: negative ? -x : x)
                     j = digits &+ length
-                } else if let (x, next) = Self.shortDecimal(b, from: j, end: end) {
-                    value = PackedValue(number: x)
-                    j = next
                 } else if let (x, next) = Self.plainDecimal(b, from: j, end: end) {
                     value = PackedValue(number: x)
                     j = next
@@ -91,23 +88,16 @@ extension JSONScanner {
         return (w & ((1 << UInt64(8 * n)) &- 1), n)
     }
 
-    /// A plain decimal of at most 7 integer digits and 7 decimals at `start`, read 8 bytes at a
-    /// time (``digitRun(_:)``) instead of digit by digit, whose chain of multiply-adds was the
-    /// decoder's critical path; nil for anything else (the caller reads it digit by digit).
-    @inline(__always)
-    static func shortDecimal(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (Double, Int)? {
-        var j = start
-        let negative = b[j] == UInt8(ascii: "-")
-        if negative { j += 1 }
-        guard j + 16 <= end else { return nil }  // room for two 8-byte reads
-        if let (length, mantissa, decimals) = decimalInWord(b + j) {
-            // At most 7 digits: the mantissa is below 2^53, and the division is exact (Clinger).
-            let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)
-            return (negative ? -x : x, j + length)
-        }
-        let (integerDigits, integer) = digitRun(b + j)
-        guard integerDigits > 0, integerDigits < 8, integerDigits == 1 || b[j] != 0x30 else { return nil }
-        j += integerDigits
+    /// The digits of a plain unsigned decimal at `start` of at most 7 integer digits and 7
+    /// decimals, read 8 bytes at a time (``digitRun(_:)``) instead of digit by digit, whose
+    /// chain of multiply-adds was the decoder's critical path: its length, its digits as one
+    /// integer and its number of decimals; nil for anything else (the caller reads it digit by
+    /// digit). For numbers that ``decimalInWord(_:)`` cannot take.
+    static func decimalInTwoRuns(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (length: Int, mantissa: UInt64, decimals: Int)? {
+        guard start + 16 <= end else { return nil }  // room for two 8-byte reads
+        let (integerDigits, integer) = digitRun(b + start)
+        guard integerDigits > 0, integerDigits < 8, integerDigits == 1 || b[start] != 0x30 else { return nil }
+        var j = start + integerDigits
         var mantissa = integer, decimals = 0
         if b[j] == UInt8(ascii: ".") {
             let (fractionDigits, fraction) = digitRun(b + j + 1)
@@ -117,9 +107,7 @@ extension JSONScanner {
             j += 1 + fractionDigits
         }
         guard b[j] | 0x20 != UInt8(ascii: "e") else { return nil }
-        // At most 14 digits: the mantissa is below 2^53, and the division is exact (Clinger).
-        let x = Double(Int64(bitPattern: mantissa)) / exactPowerOfTen(decimals)
-        return (negative ? -x : x, j)
+        return (j - start, mantissa, decimals)
     }
 
     /// A decimal that ends inside the 8 bytes at `p` (`12`, `45.123`: at most 7 characters, the

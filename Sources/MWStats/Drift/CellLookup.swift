@@ -32,9 +32,7 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     static func make(edges unique: [Double]) -> CellLookup {
         let count = unique.count
         let low = unique[0], span = unique[count - 1] - low
-        // Edge indices must fit the UInt16 grid; beyond that one step sends every lookup to
-        // the binary search.
-        let steps = count >= Int(UInt16.max) ? 1 : 1 << min(max(8, Int.bitWidth - (count * stepsPerEdge - 1).leadingZeroBitCount), 14)
+        let steps = gridSteps(edges: count)
         let scale = span > 0 && (Double(steps) / span).isFinite ? Double(steps) / span : 0  // 0: one step
         let edges = UnsafeMutablePointer<Double>.allocate(capacity: count + padding)
         edges.initialize(from: unique, count: count)
@@ -49,6 +47,16 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
             grid[k] = UInt16(min(below, Int(UInt16.max)))
         }
         return CellLookup(edges: edges, grid: grid, count: count, steps: steps, first: low, last: unique[count - 1], scale: scale)
+    }
+
+    /// Grid steps for `count` edges: ``stepsPerEdge`` per edge rounded up to a power of two,
+    /// between 2^8 and 2^14. Edge indices must fit the UInt16 grid: beyond that, one step sends
+    /// every lookup to the binary search.
+    static func gridSteps(edges count: Int) -> Int {
+        guard count < Int(UInt16.max) else { return 1 }
+        var steps = 1 << 8
+        while steps < count * stepsPerEdge && steps < 1 << 14 { steps <<= 1 }
+        return steps
     }
 
     func deallocate() {
