@@ -72,15 +72,48 @@ public struct FeatureSketch: WindowSlice, Equatable {
     /// instead of one checked array access per value.
     @inline(__always)
     mutating func add(count: Int, generation: Int32, cellCount: Int, place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
-        if generation != self.generation && generation > self.generation { start(generation) }
-        if generation != self.generation || (dense.isEmpty && sparse.count + count <= Self.sparseLimit) {
+        guard prepareTallies(count: count, generation: generation, cellCount: cellCount) else {
             for i in 0..<count {  // an older generation (present and sum only), or few values: one by one
                 guard let (cell, offset, value) = place(i) else { continue }
                 add(cell: cell, offset: offset, value: value, generation: generation, cellCount: cellCount)
             }
             return
         }
+        tally(count: count, cellCount: cellCount, place: place)
+    }
+
+    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`:
+    /// as ``add(count:generation:cellCount:place:)`` with the lookup inlined in the loop.
+    @inline(__always)
+    mutating func add(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, generation: Int32, cellCount: Int) {
+        guard prepareTallies(count: values.count, generation: generation, cellCount: cellCount) else {
+            for x in values where x.isFinite {
+                let (cell, offset) = lookup.locate(x)
+                add(cell: cell, offset: offset, value: x, generation: generation, cellCount: cellCount)
+            }
+            return
+        }
+        tally(count: values.count, cellCount: cellCount) { i in
+            let x = values[i]
+            guard x.isFinite else { return nil }
+            let (cell, offset) = lookup.locate(x)
+            return (cell, offset, x)
+        }
+    }
+
+    /// Whether `count` values of `generation` go to dense tallies (made ready); false when
+    /// they are recorded one by one (an older generation, or few enough to stay sparse).
+    @inline(__always)
+    private mutating func prepareTallies(count: Int, generation: Int32, cellCount: Int) -> Bool {
+        if generation != self.generation && generation > self.generation { start(generation) }
+        if generation != self.generation || (dense.isEmpty && sparse.count + count <= Self.sparseLimit) { return false }
         if dense.isEmpty { densify(cellCount: cellCount) }
+        return true
+    }
+
+    /// Adds the values `place(0..<count)` returns to the dense tallies of the current generation.
+    @inline(__always)
+    private mutating func tally(count: Int, cellCount: Int, place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
         let last = cellCount - 1
         var present: UInt32 = 0
         var sum = 0.0, low = 0.0, high = 0.0

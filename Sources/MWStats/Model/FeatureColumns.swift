@@ -201,20 +201,41 @@ struct ColumnWindows: Sendable {
     @inline(__always)
     mutating func recordPlaced(count: Int, cellCount: Int, generation: Int32, unit: Int64, now: Double,
                                place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
-        if unit != windows.pendingUnit {
-            if windows.unit != nil && unit > windows.pendingUnit {
-                fold(windows.flush(), cellCount: cellCount, generation: generation)
-            } else {  // values that bypass the pending slice: one by one, counted in the totals
-                for i in 0..<count {
-                    guard let (cell, offset, x) = place(i) else { continue }
-                    record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
-                }
-                return
+        guard pendingTakes(unit, cellCount: cellCount, generation: generation) else {
+            for i in 0..<count {
+                guard let (cell, offset, x) = place(i) else { continue }
+                record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
             }
+            return
         }
-        windows.update(unit: unit, at: now) { sketch in
-            sketch.add(count: count, generation: generation, cellCount: cellCount, place: place)
+        windows.pending.add(count: count, generation: generation, cellCount: cellCount, place: place)
+    }
+
+    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`:
+    /// as ``recordPlaced(count:cellCount:generation:unit:now:place:)`` with the lookup as the
+    /// placement, written out so that nothing is called per value.
+    @inline(__always)
+    mutating func record(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, cellCount: Int,
+                         generation: Int32, unit: Int64, now: Double) {
+        guard pendingTakes(unit, cellCount: cellCount, generation: generation) else {
+            for x in values where x.isFinite {
+                let (cell, offset) = lookup.locate(x)
+                record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
+            }
+            return
         }
+        windows.pending.add(numbers: values, lookup: lookup, generation: generation, cellCount: cellCount)
+    }
+
+    /// Whether values of `unit` go to the pending slice, made that of `unit` first (the
+    /// previous one goes into the totals); false when they bypass it, one by one (no common
+    /// unit, or a clock that stepped back).
+    @inline(__always)
+    private mutating func pendingTakes(_ unit: Int64, cellCount: Int, generation: Int32) -> Bool {
+        guard unit != windows.pendingUnit else { return true }
+        guard windows.unit != nil && unit > windows.pendingUnit else { return false }
+        fold(windows.open(unit: unit), cellCount: cellCount, generation: generation)
+        return true
     }
 
     /// Before a value of another unit: the pending slice goes into the totals; a value that

@@ -16,8 +16,9 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
     /// The common unit in seconds; nil when values go to every window directly.
     public let unit: Double?
     private let empty: Slice
-    /// The slice of the current unit, not yet merged into the windows.
-    public private(set) var pending: Slice
+    /// The slice of the current unit, not yet merged into the windows. Updated in place by
+    /// the module's batched paths once ``open(unit:)`` made it the slice of their unit.
+    public internal(set) var pending: Slice
     /// The number of the pending slice's unit (`Int64.min` when there is none).
     public private(set) var pendingUnit = Int64.min
 
@@ -71,10 +72,18 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
                 for w in windows.indices { windows[w].update(at: now, body) }
                 return
             }
-            flush()
-            pendingUnit = number
+            open(unit: number)
         }
         body(&pending)
+    }
+
+    /// Makes the pending slice that of unit `number` (later than ``pendingUnit``): merges the
+    /// previous one into the windows and returns it (nil when there was none).
+    @discardableResult
+    public mutating func open(unit number: Int64) -> Slice? {
+        let previous = flush()
+        pendingUnit = number
+        return previous
     }
 
     /// Merges the pending slice into every window; returns it (nil when there was none).
