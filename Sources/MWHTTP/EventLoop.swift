@@ -174,12 +174,6 @@ final class EventLoop: @unchecked Sendable {
             }
             switch event {
             case .needMoreData:
-                // A large body on its way: room for all of it now, rather than the buffer
-                // doubling (and copying) as the chunks arrive.
-                if let length = connection.parser.remainingBodyLength {
-                    let needed = connection.inputStart + length
-                    if connection.input.capacity < needed { connection.input.reserveCapacity(needed) }
-                }
                 break parsing
             case .continueRequested:
                 connection.output.append(contentsOf: HTTPResponseWriter.continueResponse)

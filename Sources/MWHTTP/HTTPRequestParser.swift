@@ -51,13 +51,6 @@ public struct HTTPRequestParser: Sendable {
     public init(limits: HTTPParserLimits = HTTPParserLimits()) { self.limits = limits }
 
     /// True while no byte of a request has been consumed or scanned (the connection is idle).
-    /// The bytes a `Content-Length` body still needs once its head is parsed (nil otherwise), so
-    /// that the reader can make room for the whole body at once.
-    public var remainingBodyLength: Int? {
-        if case .fixedBody(_, let length, _) = state { return length }
-        return nil
-    }
-
     public var isIdle: Bool {
         if case .head = state { return scanned == 0 }
         return false
@@ -72,14 +65,19 @@ public struct HTTPRequestParser: Sendable {
                 guard let request = try parseHead(buffer, from: &start) else { return .needMoreData }
                 try frame(request)
                 if case .head = state { return .request(request) }
-            case let .fixedBody(request, length, expectContinue):
-                if buffer.count - start >= length {
-                    var done = request
-                    done.body = Array(buffer[start..<(start + length)])
-                    start += length
+            case .fixedBody(var request, let length, let expectContinue):
+                // The body is moved out of the buffer as it arrives (room for all of it made
+                // once): the connection's buffer stays small, and a large body is copied once.
+                state = .head  // avoid copying the body on write-back (unique reference)
+                if request.body.isEmpty { request.body.reserveCapacity(length) }
+                let take = min(length - request.body.count, buffer.count - start)
+                request.body.append(contentsOf: buffer[start..<(start + take)])
+                start += take
+                if request.body.count == length {
                     reset()
-                    return .request(done)
+                    return .request(request)
                 }
+                state = .fixedBody(request, length: length, expectContinue: expectContinue)
                 if expectContinue && !continueReported {
                     continueReported = true
                     return .continueRequested

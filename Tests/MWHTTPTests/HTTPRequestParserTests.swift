@@ -162,6 +162,28 @@ private func expectError(_ text: String, _ status: Int, limits: HTTPParserLimits
         #expect(start == text.count)
     }
 
+    /// A `Content-Length` body arriving in pieces is taken out of the buffer as it comes (the
+    /// connection's buffer need not hold it), and what follows it is the next request.
+    @Test func contentLengthBodyInPiecesIsConsumedAsItArrives() throws {
+        let body = (0..<1000).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        let text = Array("POST /v1/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n".utf8) + body
+            + Array("GET /next HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        var parser = HTTPRequestParser()
+        var buffer: [UInt8] = []
+        var start = 0
+        var found: [HTTPRequest] = []
+        var largestBuffer = 0
+        for piece in stride(from: 0, to: text.count, by: 7).map({ text[$0..<min($0 + 7, text.count)] }) {
+            buffer.append(contentsOf: piece)
+            largestBuffer = max(largestBuffer, buffer.count)
+            while case .request(let r) = try parser.parse(buffer, from: &start) { found.append(r) }
+            if start == buffer.count { buffer.removeAll(); start = 0 }  // as the connection compacts
+        }
+        #expect(largestBuffer < 100, "the body accumulated in the buffer")  // a head and a piece at most
+        #expect(found.map(\.path) == ["/v1/x", "/next"])
+        #expect(found.first?.body == body)
+    }
+
     @Test func partialHeadNeedsMoreData() throws {
         let result = try parseAll("GET / HTTP/1.1\r\nHost: x\r\n")
         #expect(result.requests.isEmpty)
