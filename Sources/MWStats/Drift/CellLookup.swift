@@ -2,7 +2,7 @@
 // Placing a number in a numeric reference's cells: a grid over the edges, then a short count.
 
 /// Finds the cell of a value among a numeric reference's edges: `2·i` for the open interval
-/// below `edges[i]`, `2·i + 1` for `edges[i]` itself. A uniform grid of ``steps`` steps over
+/// below `edges[i]`, `2·i + 1` for `edges[i]` itself. A uniform grid of steps over
 /// [first edge, last edge] gives, for each step, the first edge at or above the step's start.
 /// The grid is fine (about eight steps per edge), so most steps hold at most two edges and a
 /// lookup reads one grid entry and compares two edges, with no branch per edge; crowded steps
@@ -21,8 +21,6 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     let edges: UnsafePointer<Double>
     let grid: UnsafePointer<UInt16>
     let count: Int
-    /// Grid steps (the grid has one more entry).
-    let steps: Int
     let first: Double
     let last: Double
     /// Grid steps per unit of value (0 when all edges are equal).
@@ -40,13 +38,15 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
         // grid[k] = the number of edges whose step (computed exactly as a lookup computes a
         // value's) is below k. Steps never decrease with the value, so a value in step k has
         // its first edge ≥ it at an index in [grid[k], grid[k + 1]], with no rounding slack.
-        let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: steps + 1)
+        // Two entries more than steps: a value just below the last edge can round to step
+        // `steps`, whose range ends at entry `steps + 1`.
+        let grid = UnsafeMutablePointer<UInt16>.allocate(capacity: steps + 2)
         var below = 0
-        for k in 0...steps {
-            while below < count && step(unique[below], first: low, scale: scale, steps: steps) < k { below += 1 }
+        for k in 0...(steps + 1) {
+            while below < count && step(unique[below], first: low, scale: scale) < k { below += 1 }
             grid[k] = UInt16(min(below, Int(UInt16.max)))
         }
-        return CellLookup(edges: edges, grid: grid, count: count, steps: steps, first: low, last: unique[count - 1], scale: scale)
+        return CellLookup(edges: edges, grid: grid, count: count, first: low, last: unique[count - 1], scale: scale)
     }
 
     /// Grid steps for `count` edges: ``stepsPerEdge`` per edge rounded up to a power of two,
@@ -75,14 +75,14 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
         return lo < count && edges[lo] == v ? 2 * lo + 1 : 2 * lo
     }
 
-    /// The grid step of `v` (first ≤ v ≤ last).
+    /// The grid step of `v` (first ≤ v ≤ last): 0…steps.
     @inline(__always)
-    static func step(_ v: Double, first: Double, scale: Double, steps: Int) -> Int {
+    static func step(_ v: Double, first: Double, scale: Double) -> Int {
         // (v − first)·scale lies in 0…steps: adding 2^52 rounds it to an integer in the low
         // bits of the sum (the grid is built with this same function, so rounding to nearest
         // instead of down changes nothing), without the checks of a conversion to Int.
         let x = (v - first) * scale + 0x1p52
-        return min(Int(truncatingIfNeeded: x.bitPattern & 0xFFFF_FFFF), steps - 1)
+        return Int(truncatingIfNeeded: x.bitPattern & 0xFFFF_FFFF)
     }
 
     /// The cell of `v`. (Wrapping arithmetic: indices are bounded by `count`, far from overflow.)
@@ -94,7 +94,7 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     /// decreases with the value), so only the edges of v's own step need comparing.
     @inline(__always)
     private func firstEdge(atOrAbove v: Double) -> Int {
-        let k = Self.step(v, first: first, scale: scale, steps: steps)
+        let k = Self.step(v, first: first, scale: scale)
         let lo = Int(grid[k]), hi = Int(grid[k &+ 1])
         let e = edges + lo
         if hi &- lo <= 2 {  // the common case: the two edges from `lo` (padding beyond the last)
@@ -117,6 +117,12 @@ struct CellLookup: @unchecked Sendable {  // immutable; the owner keeps the memo
     func locate(_ v: Double) -> (cell: Int, offset: Double) {
         guard v > first else { return (v == first ? 1 : 0, 0) }
         guard v < last else { return (v == last ? 2 &* count &- 1 : 2 &* count, 0) }
+        return locate(inside: v)
+    }
+
+    /// ``locate(_:)`` for first < v < last (so neither tail cell).
+    @inline(__always)
+    func locate(inside v: Double) -> (cell: Int, offset: Double) {
         let at = firstEdge(atOrAbove: v)  // 1…count − 1: an edge lies below v
         if edges[at] == v { return (2 &* at &+ 1, 0) }
         return (2 &* at, v - edges[at &- 1])

@@ -83,7 +83,8 @@ public struct FeatureSketch: WindowSlice, Equatable {
     }
 
     /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`:
-    /// as ``add(count:generation:cellCount:place:)`` with the lookup inlined in the loop.
+    /// as ``add(count:generation:cellCount:place:)`` with the lookup as the placement, written
+    /// out for the common case of a value strictly inside the reference range (not a tail cell).
     @inline(__always)
     mutating func add(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, generation: Int32, cellCount: Int) {
         guard prepareTallies(count: values.count, generation: generation, cellCount: cellCount) else {
@@ -93,12 +94,31 @@ public struct FeatureSketch: WindowSlice, Equatable {
             }
             return
         }
-        tally(count: values.count, cellCount: cellCount) { i in
-            let x = values[i]
-            guard x.isFinite else { return nil }
-            let (cell, offset) = lookup.locate(x)
-            return (cell, offset, x)
+        let first = lookup.first, last = lookup.last
+        var present: UInt32 = 0
+        var sum = 0.0, low = 0.0, high = 0.0
+        dense.withUnsafeMutableBufferPointer { tallies in
+            let tallies = tallies.baseAddress!
+            for x in values {
+                let cell: Int, offset: Double
+                if x > first && x < last {  // false for the NaNs that stand for other values
+                    (cell, offset) = lookup.locate(inside: x)
+                } else if x.isFinite {
+                    (cell, offset) = lookup.locate(x)
+                    if cell == 0 { low += x } else if cell == cellCount - 1 { high += x }
+                } else {
+                    continue
+                }
+                present &+= 1
+                sum += x
+                tallies[cell].count &+= 1
+                tallies[cell].offsets += Float(offset)
+            }
         }
+        self.present &+= present
+        self.sum += sum
+        lowSum += low
+        highSum += high
     }
 
     /// Whether `count` values of `generation` go to dense tallies (made ready); false when
