@@ -67,24 +67,31 @@ public struct FeatureSketch: WindowSlice, Equatable {
         }
     }
 
-    /// Records the values `place(0..<count)` returns (nil: none at that index), each as ``add``
-    /// would, all of reference `generation`: dense tallies are updated through one pointer
-    /// instead of one checked array access per value.
+    /// Records a category in each of `cells` that is not negative (negative: none at that
+    /// index), each as ``add(cell:offset:value:generation:cellCount:)`` would, all of
+    /// reference `generation`: dense tallies are updated through one pointer.
     @inline(__always)
-    mutating func add(count: Int, generation: Int32, cellCount: Int, place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
-        guard prepareTallies(count: count, generation: generation, cellCount: cellCount) else {
-            for i in 0..<count {  // an older generation (present and sum only), or few values: one by one
-                guard let (cell, offset, value) = place(i) else { continue }
-                add(cell: cell, offset: offset, value: value, generation: generation, cellCount: cellCount)
+    mutating func add(cells: UnsafeBufferPointer<Int32>, generation: Int32, cellCount: Int) {
+        guard prepareTallies(count: cells.count, generation: generation, cellCount: cellCount) else {
+            for cell in cells where cell >= 0 {
+                add(cell: Int(cell), value: 0, generation: generation, cellCount: cellCount)
             }
             return
         }
-        tally(count: count, cellCount: cellCount, place: place)
+        var present: UInt32 = 0
+        dense.withUnsafeMutableBufferPointer { tallies in
+            for cell in cells where cell >= 0 {
+                present &+= 1
+                tallies[Int(cell)].count &+= 1
+            }
+        }
+        self.present &+= present
     }
 
-    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`:
-    /// as ``add(count:generation:cellCount:place:)`` with the lookup as the placement, written
-    /// out for the common case of a value strictly inside the reference range (not a tail cell).
+    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`,
+    /// each as ``add(cell:offset:value:generation:cellCount:)`` would, all of reference
+    /// `generation`; written out for the common case of a value strictly inside the reference
+    /// range (not a tail cell).
     @inline(__always)
     mutating func add(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, generation: Int32, cellCount: Int) {
         guard prepareTallies(count: values.count, generation: generation, cellCount: cellCount) else {
@@ -129,29 +136,6 @@ public struct FeatureSketch: WindowSlice, Equatable {
         if generation != self.generation || (dense.isEmpty && sparse.count + count <= Self.sparseLimit) { return false }
         if dense.isEmpty { densify(cellCount: cellCount) }
         return true
-    }
-
-    /// Adds the values `place(0..<count)` returns to the dense tallies of the current generation.
-    @inline(__always)
-    private mutating func tally(count: Int, cellCount: Int, place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
-        let last = cellCount - 1
-        var present: UInt32 = 0
-        var sum = 0.0, low = 0.0, high = 0.0
-        dense.withUnsafeMutableBufferPointer { tallies in
-            let tallies = tallies.baseAddress!
-            for i in 0..<count {
-                guard let (cell, offset, value) = place(i) else { continue }
-                present &+= 1
-                sum += value
-                if cell == 0 { low += value } else if cell == last { high += value }
-                tallies[cell].count &+= 1
-                tallies[cell].offsets += Float(offset)
-            }
-        }
-        self.present &+= present
-        self.sum += sum
-        lowSum += low
-        highSum += high
     }
 
     @inline(never)

@@ -129,25 +129,29 @@ struct ColumnPlacer {
 /// (an index into its ``CategoryStrings``) is looked up once per column, not once per value.
 /// A small direct-mapped table per column, valid for one body and one reference generation.
 struct CategoryCells {
-    private var table: CategoryStrings?
+    /// The strings the cached indices belong to.
+    private(set) var table: CategoryStrings?
     private var generation: Int32 = -1
     /// Per column, ``ways`` entries of `index << 32 | cell`; −1 when empty.
     private var entries: [Int64] = []
     static let ways = 16
 
-    /// The cell of category `index` of `table` in column `c` (of `columns`), from `lookup` on a miss.
+    /// Makes the entries those of `table`'s indices for reference `generation` in `columns`
+    /// columns (emptied unless they already are).
+    mutating func use(_ table: CategoryStrings, generation: Int32, columns: Int) {
+        guard table !== self.table || generation != self.generation || entries.count < columns * Self.ways else { return }
+        self.table = table
+        self.generation = generation
+        entries = [Int64](repeating: -1, count: columns * Self.ways)
+    }
+
+    /// The cell of category `index` of ``table`` in column `c`, from `lookup` on a miss.
     @inline(__always)
-    mutating func cell(column c: Int, index: Int, table: CategoryStrings, generation: Int32, columns: Int,
-                       lookup: (String) -> Int) -> Int {
-        if table !== self.table || generation != self.generation || entries.count < columns * Self.ways {
-            self.table = table
-            self.generation = generation
-            entries = [Int64](repeating: -1, count: columns * Self.ways)
-        }
+    mutating func cell(column c: Int, index: Int, lookup: (String) -> Int) -> Int {
         let slot = c * Self.ways + index & (Self.ways - 1)
         let entry = entries[slot]
         if entry >= 0 && Int(entry >> 32) == index { return Int(entry & 0xFFFF_FFFF) }
-        let cell = lookup(table.strings[index])
+        let cell = lookup(table!.strings[index])
         entries[slot] = Int64(index) << 32 | Int64(cell)
         return cell
     }
@@ -195,25 +199,23 @@ struct ColumnWindows: Sendable {
         }
     }
 
-    /// Records the values `place(0..<count)` returns (nil: none at that index), each in its
-    /// reference cell: as ``record(_:cellCount:generation:unit:now:)`` for each, with one window
-    /// update for them all when they go to the pending slice. `place` is called once per index.
+    /// Records a category in each of `cells` that is not negative (negative: none at that
+    /// index), as ``record(_:cellCount:generation:unit:now:)`` would, with one window update
+    /// for them all when they go to the pending slice.
     @inline(__always)
-    mutating func recordPlaced(count: Int, cellCount: Int, generation: Int32, unit: Int64, now: Double,
-                               place: (Int) -> (cell: Int, offset: Double, value: Double)?) {
+    mutating func record(cells: UnsafeBufferPointer<Int32>, cellCount: Int, generation: Int32, unit: Int64, now: Double) {
         guard pendingTakes(unit, cellCount: cellCount, generation: generation) else {
-            for i in 0..<count {
-                guard let (cell, offset, x) = place(i) else { continue }
-                record(.cell(cell, offset: offset, value: x), cellCount: cellCount, generation: generation, unit: unit, now: now)
+            for cell in cells where cell >= 0 {
+                record(.cell(Int(cell), offset: 0, value: 0), cellCount: cellCount, generation: generation, unit: unit, now: now)
             }
             return
         }
-        windows.pending.add(count: count, generation: generation, cellCount: cellCount, place: place)
+        windows.pending.add(cells: cells, generation: generation, cellCount: cellCount)
     }
 
-    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`:
-    /// as ``recordPlaced(count:cellCount:generation:unit:now:place:)`` with the lookup as the
-    /// placement, written out so that nothing is called per value.
+    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`,
+    /// as ``record(_:cellCount:generation:unit:now:)`` would, with one window update for them
+    /// all when they go to the pending slice.
     @inline(__always)
     mutating func record(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, cellCount: Int,
                          generation: Int32, unit: Int64, now: Double) {

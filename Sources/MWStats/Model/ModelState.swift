@@ -343,56 +343,63 @@ public struct ModelState: Sendable {
         }
         let generation = referenceGeneration
         var untracked: UInt64 = 0
+        // Per block, one column's numbers or category cells, gathered before they are placed.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: rows.count) { gathered in
-            rows.withUnsafeBufferPointer { rows in  // rows borrowed in place: no retain per value
-                for position in columnOf.indices {
-                    let c = Int(columnOf[position])
-                    if c < 0 {
-                        for i in rows.indices where !rows[i].features.packed[position].isMissing { untracked += 1 }
-                        continue
-                    }
-                    if columns[c].type == nil,
-                       let i = rows.indices.first(where: { !rows[$0].features.packed[position].isMissing }) {
-                        inferType(column: c, from: rows[i].features.value(at: position))
-                    }
-                    let placer = columns[c].placer
-                    let cellCount = placer.cellCount
-                    if let cells = placer.numericCells {
-                        // The common case, specialised: numbers placed against a numeric reference
-                        // (a category in a numeric column counts as missing).
-                        // Gathered first (a category or missing value is not finite), then placed
-                        // in one loop.
-                        for i in rows.indices { gathered[i] = Double(bitPattern: rows[i].features.packed[position].bits) }
-                        windows[c].record(numbers: UnsafeBufferPointer(gathered), lookup: cells,
-                                          cellCount: cellCount, generation: generation, unit: unit, now: now)
-                        continue
-                    }
-                    var numbers = 0  // numbers in a column of categories: the rare case, one by one below
-                    if placer.placesCategories {
-                        windows[c].recordPlaced(count: rows.count, cellCount: cellCount, generation: generation, unit: unit, now: now) { i in
-                            let value = rows[i].features.packed[position]
-                            guard let k = value.categoryIndex else {
-                                if value.number != nil { numbers &+= 1 }
-                                return nil
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: rows.count) { cells in
+                rows.withUnsafeBufferPointer { rows in  // rows borrowed in place: no retain per value
+                    for position in columnOf.indices {
+                        let c = Int(columnOf[position])
+                        if c < 0 {
+                            for i in rows.indices where !rows[i].features.packed[position].isMissing { untracked += 1 }
+                            continue
+                        }
+                        if columns[c].type == nil,
+                           let i = rows.indices.first(where: { !rows[$0].features.packed[position].isMissing }) {
+                            inferType(column: c, from: rows[i].features.value(at: position))
+                        }
+                        let placer = columns[c].placer
+                        let cellCount = placer.cellCount
+                        if let lookup = placer.numericCells {
+                            // The common case, specialised: numbers placed against a numeric reference
+                            // (a category in a numeric column counts as missing).
+                            // Gathered first (a category or missing value is not finite), then placed
+                            // in one loop.
+                            for i in rows.indices { gathered[i] = Double(bitPattern: rows[i].features.packed[position].bits) }
+                            windows[c].record(numbers: UnsafeBufferPointer(gathered), lookup: lookup,
+                                              cellCount: cellCount, generation: generation, unit: unit, now: now)
+                            continue
+                        }
+                        var numbers = 0  // numbers in a column of categories: the rare case, one by one below
+                        if placer.placesCategories {
+                            // Each category's cell gathered first (−1: not a category), then counted.
+                            for i in rows.indices {
+                                let value = rows[i].features.packed[position]
+                                guard let k = value.categoryIndex else {
+                                    if value.number != nil { numbers &+= 1 }
+                                    cells[i] = -1
+                                    continue
+                                }
+                                if rows[i].features.categories !== categoryCells.table {
+                                    categoryCells.use(rows[i].features.categories, generation: generation, columns: columns.count)
+                                }
+                                cells[i] = Int32(truncatingIfNeeded: categoryCells.cell(column: c, index: k) { placer.categoryCell(of: $0)! })
                             }
-                            let cell = categoryCells.cell(column: c, index: k, table: rows[i].features.categories,
-                                                          generation: generation, columns: columns.count) { placer.categoryCell(of: $0)! }
-                            return (cell, 0, 0)
+                            windows[c].record(cells: UnsafeBufferPointer(cells), cellCount: cellCount, generation: generation, unit: unit, now: now)
+                            if numbers == 0 { continue }
                         }
-                        if numbers == 0 { continue }
-                    }
-                    for i in rows.indices {
-                        let value = rows[i].features.packed[position]
-                        let placement: Placement
-                        if let x = value.number {
-                            placement = placer.place(number: x)
-                        } else if value.categoryIndex != nil {
-                            if placer.placesCategories { continue }  // recorded above
-                            placement = placer.placeUncelledCategory()
-                        } else {
-                            continue  // missing
+                        for i in rows.indices {
+                            let value = rows[i].features.packed[position]
+                            let placement: Placement
+                            if let x = value.number {
+                                placement = placer.place(number: x)
+                            } else if value.categoryIndex != nil {
+                                if placer.placesCategories { continue }  // recorded above
+                                placement = placer.placeUncelledCategory()
+                            } else {
+                                continue  // missing
+                            }
+                            windows[c].record(placement, cellCount: cellCount, generation: generation, unit: unit, now: now)
                         }
-                        windows[c].record(placement, cellCount: cellCount, generation: generation, unit: unit, now: now)
                     }
                 }
             }
