@@ -92,7 +92,8 @@ extension JSONScanner {
     /// decimals, read 8 bytes at a time (``digitRun(_:)``) instead of digit by digit, whose
     /// chain of multiply-adds was the decoder's critical path: its length, its digits as one
     /// integer and its number of decimals; nil for anything else (the caller reads it digit by
-    /// digit). For numbers that ``decimalInWord(_:)`` cannot take.
+    /// digit). For numbers that ``decimalInWord(_:)`` cannot take. An exponent that follows is
+    /// not looked for: the caller requires `,` or `}` after the number.
     static func decimalInTwoRuns(_ b: UnsafePointer<UInt8>, from start: Int, end: Int) -> (length: Int, mantissa: UInt64, decimals: Int)? {
         guard start + 16 <= end else { return nil }  // room for two 8-byte reads
         let (integerDigits, integer) = digitRun(b + start)
@@ -106,14 +107,14 @@ extension JSONScanner {
             decimals = fractionDigits
             j += 1 + fractionDigits
         }
-        guard b[j] | 0x20 != UInt8(ascii: "e") else { return nil }
         return (j - start, mantissa, decimals)
     }
 
     /// A decimal that ends inside the 8 bytes at `p` (`12`, `45.123`: at most 7 characters, the
-    /// next byte neither a digit, a point nor an exponent): its length, its digits as one integer
-    /// and its number of decimals, from one 8-byte read and one SWAR conversion (the point's lane
-    /// is squeezed out first); nil for anything else.
+    /// next byte neither a digit nor a point): its length, its digits as one integer and its
+    /// number of decimals, from one 8-byte read and one SWAR conversion (the point's lane is
+    /// squeezed out first); nil for anything else. An exponent that follows is not looked for:
+    /// the caller requires `,` or `}` after the number, so `1.5e3` leaves the compact path.
     @inline(__always)
     static func decimalInWord(_ p: UnsafePointer<UInt8>) -> (length: Int, mantissa: UInt64, decimals: Int)? {
         let lanes = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
@@ -132,7 +133,6 @@ extension JSONScanner {
             length = end
             decimals = end - first - 1
         }
-        guard p[length] | 0x20 != UInt8(ascii: "e") else { return nil }
         // The digits occupy the lanes below `length` (after a zero lane when a point was
         // squeezed out): move them to the top lanes, zeros before them, and combine.
         var v = digits << UInt64(8 * (8 - length))

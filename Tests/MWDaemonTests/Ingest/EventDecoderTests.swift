@@ -168,6 +168,8 @@ import Testing
         #"{"a":1.5, "b":"x","c":-2}"#,  // whitespace midway
         #"{"a":1.5,"b":"x","c":-2 }"#,
         #"{"a":1e3,"b":"x","c":-2}"#,  // exponent
+        #"{"a":1.5e3,"b":"x","c":-2.25E-2}"#,  // exponents after a point (one 8-byte read)
+        #"{"a":1234567.5e1,"b":"x","c":-2.1234567e+8}"#,  // and after the two-run parse
         #"{"a":01,"b":"x","c":-2}"#,  // leading zero
         #"{"a":-,"b":"x","c":-2}"#,
         #"{"a":1.,"b":"x","c":-2}"#,
