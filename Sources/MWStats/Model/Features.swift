@@ -96,6 +96,13 @@ public struct Features: Sendable, Equatable, RandomAccessCollection, Expressible
     @inline(__always)
     public func value(at position: Int) -> FeatureValue { Self.unpack(packed[position], categories) }
 
+    /// The packed value at `position`, which must be below ``count``: no bounds check, for the
+    /// column-by-column reads of events that share one name list (so one count).
+    @inline(__always)
+    func packedValue(unchecked position: Int) -> PackedValue {
+        packed.withUnsafeBufferPointer { $0[position] }
+    }
+
     @inline(__always)
     static func unpack(_ v: PackedValue, _ categories: CategoryStrings) -> FeatureValue {
         if let x = v.number { return .number(x) }

@@ -364,7 +364,7 @@ public struct ModelState: Sendable {
                             // (a category in a numeric column counts as missing).
                             // Gathered first (a category or missing value is not finite), then placed
                             // in one loop.
-                            for i in rows.indices { gathered[i] = Double(bitPattern: rows[i].features.packed[position].bits) }
+                            for i in rows.indices { gathered[i] = Double(bitPattern: rows[i].features.packedValue(unchecked: position).bits) }
                             windows[c].record(numbers: UnsafeBufferPointer(gathered), lookup: lookup,
                                               cellCount: cellCount, generation: generation, unit: unit, now: now)
                             continue
@@ -373,7 +373,7 @@ public struct ModelState: Sendable {
                         if placer.placesCategories {
                             // Each category's cell gathered first (−1: not a category), then counted.
                             for i in rows.indices {
-                                let value = rows[i].features.packed[position]
+                                let value = rows[i].features.packedValue(unchecked: position)
                                 guard let k = value.categoryIndex else {
                                     if value.number != nil { numbers &+= 1 }
                                     cells[i] = -1
