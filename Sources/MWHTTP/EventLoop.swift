@@ -139,17 +139,30 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func read(_ connection: HTTPConnection) {
-        let result: Socket.ReadResult
-        do {
-            result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.socket.read(into: buffer) }
-        } catch {
+        var result = Socket.ReadResult.wouldBlock
+        var failed = false
+        // A Content-Length body under way, with nothing else buffered: read straight into it.
+        let intoBody = connection.lingerUntil == nil && connection.inputStart == connection.input.count
+            && connection.parser.receiveBody { body in
+                do { result = try connection.socket.read(into: body) } catch { failed = true }
+                if case .bytes(let n) = result { return n }
+                return 0
+            }
+        if !intoBody {
+            do {
+                result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.socket.read(into: buffer) }
+            } catch {
+                failed = true
+            }
+        }
+        if failed {
             close(connection)
             return
         }
         switch result {
         case .bytes(let n):
             if connection.lingerUntil != nil { return }  // discarding after an error response
-            connection.input.append(contentsOf: scratch[0..<n])
+            if !intoBody { connection.input.append(contentsOf: scratch[0..<n]) }
         case .wouldBlock:
             return
         case .endOfFile:

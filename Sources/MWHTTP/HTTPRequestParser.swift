@@ -36,7 +36,8 @@ public struct HTTPRequestParser: Sendable {
 
     private enum State: Sendable {
         case head
-        case fixedBody(HTTPRequest, length: Int, expectContinue: Bool)
+        /// The request's body has its full length from the start; `received` bytes of it are in.
+        case fixedBody(HTTPRequest, length: Int, received: Int, expectContinue: Bool)
         case chunked(HTTPRequest, ChunkPhase, expectContinue: Bool)
     }
 
@@ -56,6 +57,22 @@ public struct HTTPRequestParser: Sendable {
         return false
     }
 
+    /// While a `Content-Length` body is under way: lets `fill` write into the part of it not
+    /// received yet (it returns how many bytes it wrote, from the start of that part), and
+    /// returns true; the next ``parse(_:from:)`` hands the request over once it is complete.
+    /// False, without calling `fill`, otherwise. For a connection with nothing else buffered,
+    /// to read the socket straight into the body.
+    public mutating func receiveBody(_ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Bool {
+        guard case .fixedBody(var request, let length, let received, let expectContinue) = state else { return false }
+        state = .head  // avoid copying the body on write-back (unique reference)
+        let written = request.body.withUnsafeMutableBytes { body in
+            fill(UnsafeMutableRawBufferPointer(rebasing: body[received..<length]))
+        }
+        state = .fixedBody(request, length: length, received: received + min(max(written, 0), length - received),
+                           expectContinue: expectContinue)
+        return true
+    }
+
     /// Parses from `buffer[start...]`, advancing `start` past what a complete request used.
     /// - Throws: ``HTTPParseError``; the connection must answer with its status and close.
     public mutating func parse(_ buffer: [UInt8], from start: inout Int) throws(HTTPParseError) -> Event {
@@ -65,19 +82,26 @@ public struct HTTPRequestParser: Sendable {
                 guard let request = try parseHead(buffer, from: &start) else { return .needMoreData }
                 try frame(request)
                 if case .head = state { return .request(request) }
-            case .fixedBody(var request, let length, let expectContinue):
-                // The body is moved out of the buffer as it arrives (room for all of it made
-                // once): the connection's buffer stays small, and a large body is copied once.
+            case .fixedBody(var request, let length, var received, let expectContinue):
+                // The body is moved out of the buffer as it arrives: the connection's buffer
+                // stays small, and a large body is copied once (or read straight into, see
+                // ``receiveBody(_:)``).
                 state = .head  // avoid copying the body on write-back (unique reference)
-                if request.body.isEmpty { request.body.reserveCapacity(length) }
-                let take = min(length - request.body.count, buffer.count - start)
-                request.body.append(contentsOf: buffer[start..<(start + take)])
+                let take = min(length - received, buffer.count - start)
+                if take > 0 {
+                    request.body.withUnsafeMutableBytes { body in
+                        buffer.withUnsafeBytes { bytes in
+                            (body.baseAddress! + received).copyMemory(from: bytes.baseAddress! + start, byteCount: take)
+                        }
+                    }
+                }
+                received += take
                 start += take
-                if request.body.count == length {
+                if received == length {
                     reset()
                     return .request(request)
                 }
-                state = .fixedBody(request, length: length, expectContinue: expectContinue)
+                state = .fixedBody(request, length: length, received: received, expectContinue: expectContinue)
                 if expectContinue && !continueReported {
                     continueReported = true
                     return .continueRequested
@@ -292,7 +316,19 @@ public struct HTTPRequestParser: Sendable {
             throw .invalidContentLength("'\(text)' is not a decimal number of bytes")
         }
         if length > limits.maxBodyBytes { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
-        if length > 0 { state = .fixedBody(request, length: length, expectContinue: expectContinue) }
+        if length > 0 {
+            var request = request
+            request.body = Self.unfilledBody(count: length)
+            state = .fixedBody(request, length: length, received: 0, expectContinue: expectContinue)
+        }
+    }
+
+    /// A body of `count` bytes not yet written: filled in order as the bytes arrive, and handed
+    /// over only once every byte is in, so no byte is read before it is written. (Bytes are a
+    /// trivial type: leaving them unwritten until then is sound, and saves a pass of zeroes over
+    /// a body of up to the size limit.)
+    private static func unfilledBody(count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     // MARK: Chunked bodies

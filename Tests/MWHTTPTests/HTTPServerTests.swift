@@ -58,6 +58,28 @@ private let get = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// A body larger than one read, sent in pieces with pauses (so the server reads most of it
+    /// straight into the request's body), arrives byte for byte; a request pipelined right
+    /// behind it in the last piece is answered after it.
+    @Test func largeBodyInPiecesThenAPipelinedRequest() throws {
+        try withServer({ $0.limits.maxBodyBytes = 1 << 20 }) { _, port in
+            let c = try TestClient(port: port)
+            let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n")
+            var sent = 0
+            for piece in [1, 70_000, 100_000, 128_000] where sent + piece < body.count {
+                try c.send(Array(body[sent..<(sent + piece)]))
+                sent += piece
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            try c.send(Array(body[sent...]) + Array(get.utf8))
+            let echoed = try #require(c.readResponse())
+            #expect(echoed.status == 200)
+            #expect(echoed.body == body)
+            #expect(c.readResponse()?.text == "hello\n")
+        }
+    }
+
     @Test func pipelinedBehindAnOffloadedRequestKeepOrder() throws {
         try withServer { _, port in
             let c = try TestClient(port: port)
@@ -162,6 +184,17 @@ private let get = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
         try withServer { _, port in
             let c = try TestClient(port: port)
             try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab")
+            #expect(c.readResponse()?.status == 408)
+        }
+    }
+
+    /// The same when the part of the body that came was read straight into the request.
+    @Test func slowBodyReadStraightIntoTheRequestGets408() throws {
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
+            Thread.sleep(forTimeInterval: 0.05)
+            try c.send("ab")
             #expect(c.readResponse()?.status == 408)
         }
     }
