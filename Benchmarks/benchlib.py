@@ -56,10 +56,12 @@ def rss_mb(pid):
     return 0.0
 
 
-def wrk(url, connections, duration, pids, script=None):
+def wrk(url, connections, duration, pids, script=None, cpu=None):
+    """Runs wrk (on CPU `cpu` only, when given) and returns its rate and the server's CPU per request."""
     before = cpu_ticks(pids)
     threads = 1 if connections < 100 else 2
-    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency"]
+    cmd = (["taskset", "-c", str(cpu)] if cpu is not None else []) + \
+        ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency"]
     if script:
         cmd += ["-s", script]
     out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
@@ -110,9 +112,11 @@ def build_release():
     return os.path.join(REPO, ".build", "release", "modelwatch")
 
 
-def start_modelwatch(binary, workdir, port, config=None):
-    cmd = [binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(workdir, "data"),
-           "--log-level", "warning"]
+def start_modelwatch(binary, workdir, port, config=None, cpu=None):
+    """Starts the daemon (on CPU `cpu` only, when given) and waits until it answers."""
+    cmd = (["taskset", "-c", str(cpu)] if cpu is not None else []) + \
+        [binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(workdir, "data"),
+         "--log-level", "warning"]
     if config:
         path = os.path.join(workdir, "modelwatch.yaml")
         with open(path, "w") as f:

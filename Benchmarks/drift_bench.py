@@ -15,6 +15,10 @@
 3. Ingestion with 10 and with 50 features per event, with a reference in force (every value is
    placed in its reference cell and counted in three windows): NDJSON batches of 1,000 events
    (4 connections) and single-event POSTs (16 connections), wrk with fresh ids per request.
+   With `--rounds N`, then N alternating rounds of NDJSON batches (10 features, 50, 10, ...),
+   a fresh daemon each, with the daemon on CPU 0 and wrk on CPU 1 (`--no-pin`: both free):
+   single runs swing by ±10-15 % on this host, and on two shared cores wrk's own work on the
+   wider bodies would count against the daemon's rate.
 """
 
 import argparse
@@ -192,6 +196,45 @@ def ingest_benchmark(port, pid, work, args):
     print("   50 vs 10 features by the daemon's CPU per NDJSON event: %.0f %%" % (100 * rates[10][2] / rates[50][2]))
 
 
+def ingest_rounds(binary, args):
+    """Alternating rounds of NDJSON batches, 10 then 50 features, a fresh daemon each."""
+    pin = not args.no_pin
+    print("4. ingestion in %d alternating rounds (NDJSON, %d s each, %s)" % (
+        args.rounds, args.duration, "daemon on CPU 0, wrk on CPU 1" if pin else "unpinned"))
+    results = {10: [], 50: []}
+    for _ in range(args.rounds):
+        for features in (10, 50):
+            work = tempfile.mkdtemp(prefix="mw-rounds-")
+            port = free_port()
+            mw = start_modelwatch(binary, work, port, cpu=0 if pin else None)
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                body_path = os.path.join(work, "batch.ndjson")
+                events = template(body_path, features, 1000)
+                reference = "\n".join(e.replace("-@@", "-ref") for e in events) + "\n"
+                request(conn, "PUT", "/v1/models/m/reference", reference.encode(), {"Content-Type": "application/x-ndjson"})
+                lua = os.path.join(work, "batch.lua")
+                with open(lua, "w") as f:
+                    f.write(BATCH_LUA % ("application/x-ndjson", body_path))
+                r = wrk("http://127.0.0.1:%d/v1/models/m/predictions" % port, 4, args.duration, [mw.pid], lua,
+                        cpu=1 if pin else None)
+                results[features].append((r["rps"] * 1000, r["cpu_us"] / 1000))
+            finally:
+                stop(mw)
+                shutil.rmtree(work, ignore_errors=True)
+    for features in (10, 50):
+        rates = [x[0] for x in results[features]]
+        cpus = [x[1] for x in results[features]]
+        print("   %2d features: median %.0f events/s (best %.0f); daemon CPU per event median %.2f us (best %.2f)" % (
+            features, statistics.median(rates), max(rates), statistics.median(cpus), min(cpus)))
+    ratios = [100 * b[0] / a[0] for a, b in zip(results[10], results[50])]
+    print("   50 vs 10 features, each round: " + " ".join("%.0f %%" % r for r in ratios))
+    print("   50 vs 10 features: median of the rounds %.0f %% of the rate; ratio of the medians %.0f %% of the rate, %.0f %% by CPU per event" % (
+        statistics.median(ratios),
+        100 * statistics.median(x[0] for x in results[50]) / statistics.median(x[0] for x in results[10]),
+        100 * statistics.median(x[1] for x in results[10]) / statistics.median(x[1] for x in results[50])))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000)
@@ -201,6 +244,8 @@ def main():
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--skip-evidently", action="store_true")
     ap.add_argument("--only", choices=["evidently", "scrape", "ingest"])
+    ap.add_argument("--rounds", type=int, default=0, help="alternating ingestion rounds after part 3 (0: none)")
+    ap.add_argument("--no-pin", action="store_true", help="rounds without pinning the daemon and wrk to CPUs")
     args = ap.parse_args()
     ensure_tools()
     binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
@@ -217,6 +262,8 @@ def main():
     finally:
         stop(mw)
         shutil.rmtree(work, ignore_errors=True)
+    if args.rounds > 0 and args.only in (None, "ingest"):
+        ingest_rounds(binary, args)
 
 
 if __name__ == "__main__":
