@@ -88,8 +88,8 @@ public struct FeatureSketch: WindowSlice, Equatable {
         self.present &+= present
     }
 
-    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`,
-    /// each as ``add(cell:offset:value:generation:cellCount:)`` would, all of reference
+    /// Records each finite value of `values` (the others are not numbers) in its cell of
+    /// `lookup`, as ``add(cell:offset:value:generation:cellCount:)`` would, all of reference
     /// `generation`; written out for the common case of a value strictly inside the reference
     /// range (not a tail cell).
     @inline(__always)

@@ -213,9 +213,9 @@ struct ColumnWindows: Sendable {
         windows.pending.add(cells: cells, generation: generation, cellCount: cellCount)
     }
 
-    /// Records the finite `values` (the others are not numbers), each in its cell of `lookup`,
-    /// as ``record(_:cellCount:generation:unit:now:)`` would, with one window update for them
-    /// all when they go to the pending slice.
+    /// Records each finite value of `values` (the others are not numbers) in its cell of
+    /// `lookup`, as ``record(_:cellCount:generation:unit:now:)`` would, with one window update
+    /// for them all when they go to the pending slice.
     @inline(__always)
     mutating func record(numbers values: UnsafeBufferPointer<Double>, lookup: CellLookup, cellCount: Int,
                          generation: Int32, unit: Int64, now: Double) {
@@ -245,12 +245,9 @@ struct ColumnWindows: Sendable {
     /// in them directly.
     @inline(never)
     private mutating func startUnit(_ unit: Int64, _ placement: Placement, cellCount: Int, generation: Int32) {
-        if windows.unit != nil && unit > windows.pendingUnit {
-            fold(windows.flush(), cellCount: cellCount, generation: generation)
-        } else if case .cell(let c, _, _) = placement {
-            resetTotals(cellCount: cellCount, generation: generation)
-            if c < totals.count { totals[c] &+= 1 }
-        }
+        guard !pendingTakes(unit, cellCount: cellCount, generation: generation), case .cell(let c, _, _) = placement else { return }
+        resetTotals(cellCount: cellCount, generation: generation)
+        if c < totals.count { totals[c] &+= 1 }
     }
 
     /// Window `w` at `now`, through its cache of older slices.
