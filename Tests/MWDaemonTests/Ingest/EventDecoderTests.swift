@@ -170,6 +170,9 @@ import Testing
         #"{"a":1e3,"b":"x","c":-2}"#,  // exponent
         #"{"a":1.5e3,"b":"x","c":-2.25E-2}"#,  // exponents after a point (one 8-byte read)
         #"{"a":1234567.5e1,"b":"x","c":-2.1234567e+8}"#,  // and after the two-run parse
+        #"{"a":-123456.7,"b":"x","c":-1}"#,  // a sign and 7 more characters: separator beyond the word
+        #"{"a":-12345.6,"b":"x","c":-1.5}"#,  // a sign and 6: separator in the word read after the sign
+        #"{"a":1.5.5,"b":"x","c":1}"#,  // a second point
         #"{"a":01,"b":"x","c":-2}"#,  // leading zero
         #"{"a":-,"b":"x","c":-2}"#,
         #"{"a":1.,"b":"x","c":-2}"#,
