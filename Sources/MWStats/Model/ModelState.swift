@@ -372,6 +372,9 @@ public struct ModelState: Sendable {
                         var numbers = 0  // numbers in a column of categories: the rare case, one by one below
                         if placer.placesCategories {
                             // Each category's cell gathered first (−1: not a category), then counted.
+                            // The cache is checked against this reference and the column count
+                            // once per block, and against each row's strings by identity.
+                            categoryCells.use(rows[0].features.categories, generation: generation, columns: columns.count)
                             for i in rows.indices {
                                 let value = rows[i].features.packedValue(unchecked: position)
                                 guard let k = value.categoryIndex else {

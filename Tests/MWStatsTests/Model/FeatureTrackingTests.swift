@@ -138,6 +138,48 @@ import Testing
         #expect(bins(state.report(now: 2_014)) == expected)
     }
 
+    /// A category's cell is cached per body's strings and reference: events that share one
+    /// `CategoryStrings` across a reference replacement are placed in the new reference's
+    /// cells, not in those the old one gave.
+    @Test func categoryCellsFollowAReplacedReference() throws {
+        var state = model()
+        func rows(_ counts: [(String, Int)]) -> [PredictionEvent] {
+            counts.flatMap { (category, n) in
+                (0..<n).map { _ in
+                    var e = PredictionEvent()
+                    e.features = [Feature(name: "b", value: .category(category))]
+                    return e
+                }
+            }
+        }
+        let table = CategoryStrings()
+        let x = Features(names: FeatureNames(["b"]), packed: [PackedValue(category: table.append("x"))], categories: table)
+        var id = 0
+        func send(_ n: Int, at now: Double) {
+            let batch = (0..<n).map { _ -> (Int, PredictionEvent) in
+                id += 1
+                var e = PredictionEvent()
+                e.id = "e\(id)"
+                e.features = x  // the same strings in every event and call
+                e.prediction = .number(1)
+                return (id, e)
+            }
+            _ = state.ingest(predictions: batch, now: now)
+        }
+        func bins(_ now: Double) -> [String: UInt64] {
+            let found = state.report(now: now).versions.first?.featureBins.first { $0.feature == "b" }?.bins ?? []
+            return Dictionary(found.map { ($0.bin, $0.count) }, uniquingKeysWith: +)
+        }
+        state.install(reference: try reference(rows([("x", 10), ("y", 5)]), options: state.options))
+        send(7, at: 3_000)
+        #expect(bins(3_000)["x"] == 7)
+        state.install(reference: try reference(rows([("w", 10), ("x", 3), ("y", 1)]), options: state.options))
+        send(5, at: 3_001)
+        let after = bins(3_001)
+        #expect(after["x"] == 5, "\(after)")
+        #expect(after["w"] ?? 0 == 0, "\(after)")
+    }
+
     @Test func packedValuesRoundTrip() {
         for x in [0.0, -0.0, 1.5, -1e308, 1e308, .leastNonzeroMagnitude, 123_456.789] {
             let v = PackedValue(number: x)
