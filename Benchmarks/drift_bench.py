@@ -198,7 +198,7 @@ def ingest_benchmark(port, pid, work, args):
 
 def ingest_rounds(binary, args):
     """Alternating rounds of NDJSON batches, 10 then 50 features, a fresh daemon each."""
-    pin = not args.no_pin
+    pin = not args.no_pin and (os.cpu_count() or 1) >= 2  # one CPU each for the daemon and wrk
     print("4. ingestion in %d alternating rounds (NDJSON, %d s each, %s)" % (
         args.rounds, args.duration, "daemon on CPU 0, wrk on CPU 1" if pin else "unpinned"))
     results = {10: [], 50: []}
