@@ -82,26 +82,21 @@ public struct HTTPRequestParser: Sendable {
                 guard let request = try parseHead(buffer, from: &start) else { return .needMoreData }
                 try frame(request)
                 if case .head = state { return .request(request) }
-            case .fixedBody(var request, let length, var received, let expectContinue):
-                // The body is moved out of the buffer as it arrives: the connection's buffer
-                // stays small, and a large body is copied once (or read straight into, see
-                // ``receiveBody(_:)``).
-                state = .head  // avoid copying the body on write-back (unique reference)
-                let take = min(length - received, buffer.count - start)
-                if take > 0 {
-                    request.body.withUnsafeMutableBytes { body in
-                        buffer.withUnsafeBytes { bytes in
-                            (body.baseAddress! + received).copyMemory(from: bytes.baseAddress! + start, byteCount: take)
-                        }
+            case .fixedBody(_, _, _, let expectContinue):
+                // The body is moved out of the buffer as it arrives (the connection's buffer
+                // stays small), through ``receiveBody(_:)`` as the event loop's direct reads.
+                _ = receiveBody { room in
+                    let take = min(room.count, buffer.count - start)
+                    if take > 0 {
+                        buffer.withUnsafeBytes { room.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: take) }
                     }
+                    start += take
+                    return take
                 }
-                received += take
-                start += take
-                if received == length {
+                if case .fixedBody(let request, let length, let received, _) = state, received == length {
                     reset()
                     return .request(request)
                 }
-                state = .fixedBody(request, length: length, received: received, expectContinue: expectContinue)
                 if expectContinue && !continueReported {
                     continueReported = true
                     return .continueRequested

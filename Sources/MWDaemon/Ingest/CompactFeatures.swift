@@ -45,7 +45,8 @@ extension JSONScanner {
                 let w = negative ? w1 : w0
                 // Where the next feature starts comes from the separator's lane in the word, not
                 // from the end of the parsed number, so that the next iteration need not wait
-                // for the parse: the number is taken only if it ends exactly there.
+                // for the parse: the number is taken only if it ends exactly there. (The two
+                // conversions below stay apart: merged, the loop was about 1 % slower.)
                 let separator = Self.separatorLane(w)
                 if let (length, mantissa, decimals) = Self.decimalInWord(w), length == separator {
                     let x = Double(Int64(bitPattern: mantissa)) / Self.exactPowerOfTen(decimals)
