@@ -37,7 +37,10 @@ public enum TextExposition {
             appendEscaped(family.help, escapeQuotes: format == .openMetrics, into: &out)
             out.append(contentsOf: "\n# TYPE \(familyName) \(format == .openMetrics && family.type == .untyped ? "unknown" : family.type.rawValue)\n".utf8)
             let all = family.series
-            for i in all.indices.sorted(by: { labelsLess(all[$0].labels, all[$1].labels) }) {
+            // A summary's quantiles of one series must be adjacent (OpenMetrics requires each
+            // metric's samples to be contiguous), so `quantile` is compared after every other label.
+            let grouping = family.type == .summary ? all.first?.labels.firstIndex { $0.name == "quantile" } : nil
+            for i in all.indices.sorted(by: { labelsLess(all[$0].labels, all[$1].labels, last: grouping) }) {
                 let series = all[i]
                 switch series.value {
                 case .number(let value):
@@ -115,10 +118,14 @@ public enum TextExposition {
     }
 
     /// Orders the series of one family: they share their label names (``MetricFamily`` checks
-    /// it), so only the values are compared.
-    private static func labelsLess(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)]) -> Bool {
-        for i in 0..<min(a.count, b.count) where a[i].value != b[i].value {
+    /// it), so only the values are compared; the label at `last` (a summary's `quantile`) is
+    /// compared after all others, numerically.
+    private static func labelsLess(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)], last: Int?) -> Bool {
+        for i in 0..<min(a.count, b.count) where i != last && a[i].value != b[i].value {
             return a[i].value < b[i].value
+        }
+        if let last, last < a.count, last < b.count, a[last].value != b[last].value {
+            return (Double(a[last].value) ?? .infinity, a[last].value) < (Double(b[last].value) ?? .infinity, b[last].value)
         }
         return a.count < b.count
     }

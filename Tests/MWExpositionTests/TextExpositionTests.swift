@@ -73,6 +73,28 @@ import Testing
         #expect(ExpositionFormat.negotiate(accept: nil) == .prometheusText)
     }
 
+    /// OpenMetrics requires the samples of one metric to be contiguous: a summary's quantiles
+    /// stay together although `quantile` sorts before `window` by name.
+    @Test func summaryQuantilesOfOneSeriesAreContiguous() throws {
+        var series: [MetricSeries] = []
+        for window in ["5m", "1h"] {
+            for q in ["0.95", "0.5"] {
+                series.append(MetricSeries(labels: [("feature", "a"), ("quantile", q), ("window", window)], q == "0.5" ? 1 : 2))
+            }
+        }
+        let f = try MetricFamily(name: "q", help: "Q.", type: .summary, series: series)
+        #expect(render([f], .openMetrics) == """
+            # HELP q Q.
+            # TYPE q summary
+            q{feature="a",quantile="0.5",window="1h"} 1
+            q{feature="a",quantile="0.95",window="1h"} 2
+            q{feature="a",quantile="0.5",window="5m"} 1
+            q{feature="a",quantile="0.95",window="5m"} 2
+            # EOF
+
+            """)
+    }
+
     @Test(arguments: ["http_2xx_total", "node_load15", "a:b_c0123456789", "_x"])
     func validNamesWithEveryDigit(_ name: String) {
         #expect(MetricName.isValidMetricName(name))

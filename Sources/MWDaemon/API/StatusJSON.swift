@@ -52,6 +52,9 @@ enum StatusJSON {
         case .upload: s["reference"] = ["source": "upload"]
         case .first(let n): s["reference"] = ["source": "first", "events": n] as [String: Any]
         }
+        // Every threshold in force (defaults included), as exported in modelwatch_alert_threshold.
+        s["alerts"] = Dictionary(uniqueKeysWithValues: settings.alerts.effective(psiThreshold: settings.drift.psiThreshold)
+            .filter { $0.name != "psi" }.map { ($0.name, $0.value) })
         out["settings"] = s
         return out
     }

@@ -19,6 +19,7 @@ struct ModelsCollector: Collector {
         ("modelwatch_duplicate_predictions_total", .counter, "Predictions refused as repeats of an id within the label TTL."),
         ("modelwatch_labels_total", .counter, "Labels by result: matched, unmatched (no prediction within the grace period), duplicate, expired (prediction dropped before its label)."),
         ("modelwatch_outcomes_total", .counter, "Joined outcomes of classification models: the confusion matrix as counters."),
+        ("modelwatch_correct_outcomes_total", .counter, "Outcomes whose predicted class is the actual class: the confusion matrix's diagonal, by class."),
         ("modelwatch_events_rejected_total", .counter, "Events refused, by reason."),
         ("modelwatch_prediction_latency_seconds", .histogram, "The model's own inference latency (latency_ms of prediction events)."),
         ("modelwatch_label_delay_seconds", .histogram, "Label timestamp minus prediction timestamp."),
@@ -43,6 +44,8 @@ struct ModelsCollector: Collector {
         ("modelwatch_mape", .gauge, "Mean absolute percentage error as a ratio (true values of 0 skipped)."),
         ("modelwatch_r2", .gauge, "Coefficient of determination over the window's outcomes."),
         ("modelwatch_reference_rows", .gauge, "Rows of the reference in force (absent without one)."),
+        ("modelwatch_reference_bin_ratio", .gauge, "The reference's share of values per bin of modelwatch_feature_values_total (the reference side of PSI)."),
+        ("modelwatch_alert_threshold", .gauge, "Alert thresholds of the model's settings (alerts:), by metric; the shipped rules compare against them."),
         ("modelwatch_feature_values_total", .counter, "Feature values per reference bin (numeric: PSI bin; categorical: category, __other__ for the rest) since the reference was installed."),
         ("modelwatch_drift_score", .gauge, "Drift of a feature against the reference, by method (for ks and chi2 the statistic; wasserstein is divided by the reference's standard deviation)."),
         ("modelwatch_drift_p_value", .gauge, "p-value of the ks and chi2 drift tests."),
@@ -61,7 +64,9 @@ struct ModelsCollector: Collector {
 
     func collect(into sink: inout [MetricFamily]) throws {
         let now = clock()
-        let reports = store.all().map { box in box.state.withLock { $0.report(now: now) } }
+        let boxes = store.all()
+        let reports = boxes.map { box in box.state.withLock { $0.report(now: now) } }
+        let settings = boxes.map { box in box.settings.withLock { $0 } }
         var series: [String: [MetricSeries]] = [:]
         func add(_ family: String, _ labels: [(String, String)], _ value: Double) {
             series[family, default: []].append(MetricSeries(labels: labels, value))
@@ -70,9 +75,15 @@ struct ModelsCollector: Collector {
             series[family, default: []].append(MetricSeries(labels: labels, value: .histogram(buckets: h.cumulativeBuckets, sum: h.sum, count: h.count)))
         }
         add("modelwatch_models", [], Double(reports.count))
-        for report in reports {
+        for (report, settings) in zip(reports, settings) {
             let model = report.name
+            for (metric, value) in settings.alerts.effective(psiThreshold: settings.drift.psiThreshold) {
+                add("modelwatch_alert_threshold", [("metric", metric), ("model", model)], value)
+            }
             if report.referenceGeneration >= 0 { add("modelwatch_reference_rows", [("model", model)], Double(report.referenceRows)) }
+            for f in report.referenceBins {
+                for (bin, ratio) in f.bins { add("modelwatch_reference_bin_ratio", [("bin", bin), ("feature", f.feature), ("model", model)], ratio) }
+            }
             for (reason, count) in report.rejected { add("modelwatch_events_rejected_total", [("model", model), ("reason", reason)], Double(count)) }
             for v in report.versions {
                 let mv = [("model", model), ("version", v.name)]
@@ -82,10 +93,7 @@ struct ModelsCollector: Collector {
                                         ("duplicate", v.labels.duplicate), ("expired", v.labels.expired)] {
                     add("modelwatch_labels_total", mv + [("result", result)], Double(count))
                 }
-                for cell in v.outcomes {
-                    add("modelwatch_outcomes_total", mv + [("actual", report.classNames[cell.actual]),
-                                                           ("predicted", report.classNames[cell.predicted])], Double(cell.count))
-                }
+                if report.task != .regression { addOutcomes(v, classNames: report.classNames, mv, add) }
                 histogram("modelwatch_prediction_latency_seconds", mv, v.latency)
                 histogram("modelwatch_label_delay_seconds", mv, v.labelDelay)
                 add("modelwatch_pending_labels", mv, Double(v.pendingLabels))
@@ -132,6 +140,25 @@ struct ModelsCollector: Collector {
         }
         for (family, type, help) in Self.specs {
             sink.append(try MetricFamily(name: family, help: help, type: type, series: series[family] ?? []))
+        }
+    }
+
+    /// Classes up to which every cell of the confusion matrix is exported, zeros included, so
+    /// that `rate()` sees a cell's first outcome (beyond, only the cells seen: n² series).
+    static let zeroFilledClasses = 16
+
+    /// The confusion matrix (`modelwatch_outcomes_total`) and its diagonal by class
+    /// (`modelwatch_correct_outcomes_total`, every known class from 0).
+    private func addOutcomes(_ v: VersionReport, classNames: [String], _ mv: [(String, String)],
+                             _ add: (String, [(String, String)], Double) -> Void) {
+        let n = classNames.count
+        var cells = [UInt64](repeating: 0, count: n * n)
+        for cell in v.outcomes where cell.actual < n && cell.predicted < n { cells[cell.actual * n + cell.predicted] = cell.count }
+        for a in 0..<n {
+            add("modelwatch_correct_outcomes_total", mv + [("class", classNames[a])], Double(cells[a * n + a]))
+            for p in 0..<n where n <= Self.zeroFilledClasses || cells[a * n + p] > 0 {
+                add("modelwatch_outcomes_total", mv + [("actual", classNames[a]), ("predicted", classNames[p])], Double(cells[a * n + p]))
+            }
         }
     }
 

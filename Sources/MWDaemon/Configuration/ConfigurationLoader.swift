@@ -187,7 +187,7 @@ public enum ConfigurationLoader {
     static func modelSettings(_ value: YAMLValue) throws(ConfigurationError) -> ModelSettings {
         var s = ModelSettings()
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
-                                 "label_grace", "min_samples", "max_pending"]
+                                 "label_grace", "min_samples", "max_pending", "alerts"]
         for (k, v) in try value.mapping(allowed: keys) {
             switch k {
             case "task": s.task = try v.oneOf(ModelTask.self)
@@ -235,6 +235,9 @@ public enum ConfigurationLoader {
             case "label_ttl": s.labelTTL = try v.duration()
             case "label_grace": s.labelGrace = try v.duration()
             case "min_samples": s.minSamples = try v.int(min: 1)
+            case "alerts":
+                let names = AlertThresholds.catalogue.map(\.name)
+                for (ak, av) in try v.mapping(allowed: Set(names)) { _ = s.alerts.set(ak, try av.double(min: 0)) }
             default: s.maxPending = try v.int(min: 1, max: 100_000_000)
             }
         }

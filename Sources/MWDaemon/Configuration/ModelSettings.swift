@@ -18,6 +18,8 @@ public struct ModelSettings: Sendable, Equatable {
     public var labelGrace: Double = 600
     public var minSamples: Int?
     public var maxPending: Int = 1_000_000
+    /// Thresholds of the shipped alert rules, exported as `modelwatch_alert_threshold`.
+    public var alerts = AlertThresholds()
 
     public init() {}
 }

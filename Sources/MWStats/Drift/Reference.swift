@@ -22,6 +22,15 @@ public enum ColumnReference: Sendable {
         }
     }
 
+    /// The reference's proportion per counted bin: the 10 PSI bins (numeric), or each kept
+    /// category then `__other__` (categorical); the `p` of ``DriftStatistics/psi(reference:current:)``.
+    public var binProportions: [Double] {
+        switch self {
+        case .numeric(let r): DriftStatistics.proportions(DriftStatistics.psiBins(r.cellCounts, r))
+        case .categorical(let r): DriftStatistics.proportions(r.counts + [r.otherCount])
+        }
+    }
+
     /// Values summarised.
     public var count: Int {
         switch self {

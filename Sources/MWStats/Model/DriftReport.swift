@@ -77,6 +77,13 @@ public struct FeatureBins: Sendable {
     public let bins: [(bin: String, count: UInt64)]
 }
 
+/// The reference's share of its values in each bin of one input feature: the reference side of
+/// PSI, so that PromQL can compute PSI from `modelwatch_feature_values_total`.
+public struct FeatureBinRatios: Sendable {
+    public let feature: String
+    public let bins: [(bin: String, ratio: Double)]
+}
+
 extension ModelState {
     /// The drift of window `w` of version `v`, from each column's merged sketch.
     func windowDrift(version v: Int, window w: Int, predictions: UInt64, sketch: (Int) -> FeatureSketch) -> WindowDrift {
@@ -132,6 +139,14 @@ extension ModelState {
 }
 
 extension ModelState {
+    /// The reference's bin proportions of each input feature, labelled as `featureBins` are.
+    var referenceBinRatios: [FeatureBinRatios] {
+        columns.indices.dropFirst(2).compactMap { c in
+            guard let reference = columns[c].reference else { return nil }
+            return FeatureBinRatios(feature: columns[c].name, bins: Array(zip(columns[c].binLabels, reference.binProportions)))
+        }
+    }
+
     /// The reference in force, column by column: `prediction`, `label`, then the features.
     public var referenceColumns: [(name: String, role: String, reference: ColumnReference)] {
         columns.compactMap { column in

@@ -52,6 +52,8 @@ public struct ModelReport: Sendable {
     /// Rows of the reference in force (0 without one) and its generation (−1 before the first).
     public let referenceRows: Int
     public let referenceGeneration: Int32
+    /// The reference's proportion per bin of each input feature (empty without a reference).
+    public let referenceBins: [FeatureBinRatios]
     /// Feature values not tracked: the model already tracks `max_features_per_event` features.
     public let untrackedFeatureValues: UInt64
 }
@@ -109,7 +111,7 @@ extension ModelState {
                            versions: versionReports,
                            rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                            referenceRows: referenceRows, referenceGeneration: referenceGeneration,
-                           untrackedFeatureValues: untrackedFeatureValues)
+                           referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues)
     }
 }
 

@@ -66,4 +66,40 @@ import Testing
             #expect(r.text.contains("# TYPE process_cpu_seconds counter\nprocess_cpu_seconds_total "))
         }
     }
+
+    /// What the shipped recording and alert rules need beyond SPEC section 5: the confusion
+    /// matrix's diagonal by class (every known class and cell from 0), the reference's bin
+    /// proportions, and every model's alert thresholds with their overrides.
+    @Test func rulesSupportFamilies() throws {
+        try withDaemon { port in
+            let c = try TestClient(port: port)
+            let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "alerts": {"accuracy": 0.9, "min_outcomes": 5}, "drift": {"psi_threshold": 0.3}}"#
+            #expect(try c.request("PUT", "/v1/models/m", body: Array(settings.utf8))?.status == 201)
+            let bad = try #require(try c.request("PUT", "/v1/models/m", body: Array(#"{"alerts": {"acuracy": 0.9}}"#.utf8)))
+            #expect(bad.status == 400 && bad.text.contains("alerts.acuracy"))
+            let rows = ["a", "a", "a", "b"].map { #"{"features":{"k":"\#($0)"}}"# }.joined(separator: "\n")
+            #expect(try c.request("PUT", "/v1/models/m/reference", body: Array(rows.utf8), contentType: "application/x-ndjson")?.status == 200)
+            let events = [("1", 1, 1), ("2", 1, 0), ("3", 0, 0)].map { id, predicted, label in
+                #"{"id":"\#(id)","features":{"k":"a"},"prediction":\#(predicted),"label":\#(label)}"#
+            }.joined(separator: "\n")
+            #expect(try c.request("POST", "/v1/models/m/predictions", body: Array(events.utf8), contentType: "application/x-ndjson")?.status == 202)
+            let lines = try #require(try c.get("/metrics")).text.split(separator: "\n").map(String.init)
+            for expected in [
+                #"modelwatch_correct_outcomes_total{class="0",model="m",version="default"} 1"#,
+                #"modelwatch_correct_outcomes_total{class="1",model="m",version="default"} 1"#,
+                #"modelwatch_outcomes_total{actual="0",model="m",predicted="0",version="default"} 1"#,
+                #"modelwatch_outcomes_total{actual="0",model="m",predicted="1",version="default"} 1"#,
+                #"modelwatch_outcomes_total{actual="1",model="m",predicted="0",version="default"} 0"#,
+                #"modelwatch_reference_bin_ratio{bin="a",feature="k",model="m"} 0.75"#,
+                #"modelwatch_reference_bin_ratio{bin="b",feature="k",model="m"} 0.25"#,
+                #"modelwatch_reference_bin_ratio{bin="__other__",feature="k",model="m"} 0"#,
+                #"modelwatch_alert_threshold{metric="accuracy",model="m"} 0.9"#,
+                #"modelwatch_alert_threshold{metric="min_outcomes",model="m"} 5"#,
+                #"modelwatch_alert_threshold{metric="psi",model="m"} 0.3"#,
+                #"modelwatch_alert_threshold{metric="latency_p99_seconds",model="m"} 0.5"#,
+            ] {
+                #expect(lines.contains(expected), "\(expected)")
+            }
+        }
+    }
 }
