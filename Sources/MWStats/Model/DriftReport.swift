@@ -124,13 +124,14 @@ extension ModelState {
                                  numeric: numeric, categorical: categorical, method: decision?.method, drifted: decision?.drifted)
     }
 
-    /// Counts per reference bin of each input feature (current reference only).
+    /// Counts per reference bin of each input feature (current reference only); every bin from
+    /// 0 once the reference is in force, so that `rate()` sees a bin's first values.
     func featureBins(version v: Int) -> [FeatureBins] {
         var out: [FeatureBins] = []
         let state = versionStates[v]
-        for c in state.columns.indices.dropFirst(2) {
-            guard columns[c].reference != nil,
-                  let cells = state.columns[c].cellTotals(generation: referenceGeneration, cellCount: columns[c].cellCount) else { continue }
+        for c in columns.indices.dropFirst(2) where columns[c].reference != nil {
+            let seen = c < state.columns.count ? state.columns[c].cellTotals(generation: referenceGeneration, cellCount: columns[c].cellCount) : nil
+            let cells = seen ?? [UInt64](repeating: 0, count: columns[c].cellCount)
             let counts = columns[c].bins(ofCells: cells)
             out.append(FeatureBins(feature: columns[c].name, bins: zip(columns[c].binLabels, counts).map { ($0, $1) }))
         }

@@ -175,6 +175,16 @@ import Testing
         let zipBins = try #require(report.versions[0].featureBins.first { $0.feature == "zip" })
         #expect(zipBins.bins.last! == ("__other__", 1))
         #expect(feature(report, "zip")?.categorical?.unseenRatio == 0.5)
+        // The reference side of PSI, in the same bins: amount 0, 7, …, 1393 → 2, 13, 128, 57 of 200.
+        let ratios = try #require(report.referenceBins.first { $0.feature == "amount" })
+        #expect(ratios.bins.map(\.bin) == bins.bins.map(\.bin))
+        #expect(ratios.bins.map(\.ratio) == [2, 13, 128, 57].map { $0 / 200.0 })
+        // A version whose events never carried a feature still exports its bins, from 0.
+        var other = row(["zip": .category("75001")])
+        other.version = "v2"
+        _ = state.ingest(predictions: [(0, other)], now: 2)
+        let v2 = try #require(state.report(now: 2).versions.first { $0.name == "v2" })
+        #expect(v2.featureBins.first { $0.feature == "amount" }?.bins.map(\.count) == [0, 0, 0, 0])
 
         // A strict build refuses a string for a declared numeric feature, naming it.
         #expect(throws: ReferenceError.self) {
