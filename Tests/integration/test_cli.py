@@ -126,22 +126,37 @@ def test_serve_refuses_auth_tokens_it_cannot_enforce_yet(tmp_path):
 
 
 def test_demo_sends_predictions_and_labels_that_become_metrics(daemon):
-    r = subprocess.run([BINARY, "demo", "--target", daemon.base, "--rate", "400", "--duration", "2.5",
-                        "--label-delay", "0.3", "--model", "fraud-demo"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run([BINARY, "demo", "--target", daemon.base, "--rate", "400", "--duration", "4",
+                        "--label-delay", "0.3", "--prefix", "demo-"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert "predictions" in r.stdout
-    text = urllib.request.urlopen(daemon.base + "/metrics", timeout=5).read().decode()
-    total = [l for l in text.splitlines() if l.startswith('modelwatch_predictions_total{model="fraud-demo"')]
-    assert total and float(total[0].split()[-1]) >= 500
-    assert any(l.startswith('modelwatch_accuracy{model="fraud-demo"') for l in text.splitlines())
-    assert any(l.startswith('modelwatch_roc_auc{model="fraud-demo"') for l in text.splitlines())
-    # demo uploads the training-world reference first: drift statistics for every feature
-    for feature in ("amount", "country", "age", "is_new"):
-        assert any(l.startswith('modelwatch_drift_score{feature="%s",method="psi",model="fraud-demo"' % feature)
-                   for l in text.splitlines()), feature
-    assert any(l.startswith('modelwatch_label_drift_score{method=') and 'model="fraud-demo"' in l for l in text.splitlines())
+    lines = urllib.request.urlopen(daemon.base + "/metrics", timeout=5).read().decode().splitlines()
+
+    def has(prefix):
+        return any(l.startswith(prefix) for l in lines)
+    # three models, each with its task's metrics and its reference's drift statistics
+    for model in ("demo-fraud", "demo-churn", "demo-demand"):
+        total = [l for l in lines if l.startswith('modelwatch_predictions_total{model="%s"' % model)]
+        assert total and float(total[0].split()[-1]) >= 500, model
+        assert has('modelwatch_reference_rows{model="%s"} 2000' % model), model
+    assert has('modelwatch_accuracy{model="demo-fraud"') and has('modelwatch_roc_auc{model="demo-fraud"')
+    assert has('modelwatch_accuracy{model="demo-churn"') and has('modelwatch_roc_auc{model="demo-churn"')
+    assert has('modelwatch_recall{class="leave",model="demo-churn"')
+    assert has('modelwatch_mae{model="demo-demand"') and has('modelwatch_rmse{model="demo-demand"')
+    assert has('modelwatch_alert_threshold{metric="accuracy",model="demo-churn"} 0.7')
+    for model, features in (("demo-fraud", ("amount", "country", "age", "is_new")),
+                            ("demo-churn", ("tenure_months", "plan", "support_calls", "monthly_spend")),
+                            ("demo-demand", ("store", "temperature", "promo", "price"))):
+        for feature in features:
+            assert has('modelwatch_drift_score{feature="%s",method="psi",model="%s"' % (feature, model)), (model, feature)
+        assert any(l.startswith('modelwatch_label_drift_score{method=') and 'model="%s"' % model in l for l in lines), model
 
 
 def test_demo_refuses_a_bad_target():
     r = subprocess.run([BINARY, "demo", "--target", "https://example.com"], capture_output=True, text=True, timeout=10)
     assert r.returncode != 0 and "--target" in r.stderr
+
+
+def test_demo_refuses_an_unknown_model():
+    r = subprocess.run([BINARY, "demo", "--models", "fraud,spam"], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "unknown model 'spam'" in r.stderr
