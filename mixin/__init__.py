@@ -1,0 +1,1 @@
+"""The modelwatch mixin: alert rules, recording rules and dashboards from one config."""

@@ -1,0 +1,192 @@
+"""Every alert rule: symptoms a team acts on, each guarded so that a quiet model does not page."""
+
+from mixin.promql import MODEL, VERSION, enough_outcomes, enough_predictions, sel, threshold
+
+
+def _alert(config, name, expr, for_key, severity, summary, description, window=None):
+    labels = {"severity": severity}
+    if window:
+        labels["window"] = window
+    rule = {"alert": name, "expr": expr}
+    duration = config["for"][for_key] if for_key else None
+    if duration:
+        rule["for"] = duration
+    rule["labels"] = labels
+    rule["annotations"] = {
+        "summary": summary,
+        "description": description,
+        "runbook_url": "%s#%s" % (config["runbook"], name.lower()),
+    }
+    return rule
+
+
+MV = "{{ $labels.model }} {{ $labels.version }}"
+
+
+def performance(c):
+    w, b = c["alert_window"], c["baseline_window"]
+    drop = lambda metric: (
+        "(\n  modelwatch_%s%s\n  - ignoring (window)\n  modelwatch_%s%s\n) > %s\n%s"
+        % (metric, sel(c, window=b), metric, sel(c, window=w), threshold(c, metric_key[metric]), enough_outcomes(c, w)))
+    metric_key = {"roc_auc": "roc_auc_drop", "f1_macro": "f1_drop"}
+    rise = lambda metric: (
+        "(\n  modelwatch_%s%s\n  / ignoring (window)\n  modelwatch_%s%s\n  - 1\n) > %s\n%s"
+        % (metric, sel(c, window=w), metric, sel(c, window=b), threshold(c, "error_increase"), enough_outcomes(c, w)))
+    return [
+        _alert(c, "ModelAccuracyLow",
+               "modelwatch_accuracy%s < %s\n%s" % (sel(c, window=w), threshold(c, "accuracy"), enough_outcomes(c, w)),
+               "performance", "critical", "Model accuracy is below its floor.",
+               "Accuracy of %s over the last {{ $labels.window }} is {{ $value | humanizePercentage }}, below the model's floor "
+               "(alerts.accuracy, default 80%%)." % MV, window=w),
+        _alert(c, "ModelROCAUCDropped", drop("roc_auc"), "performance", "warning",
+               "Model ROC AUC fell below its %s baseline." % b,
+               "ROC AUC of %s over the last %s is {{ $value | printf \"%%.3f\" }} below its %s value." % (MV, w, b), window=w),
+        _alert(c, "ModelF1Dropped", drop("f1_macro"), "performance", "warning",
+               "Model macro F1 fell below its %s baseline." % b,
+               "Macro F1 of %s over the last %s is {{ $value | printf \"%%.3f\" }} below its %s value." % (MV, w, b), window=w),
+        _alert(c, "ModelMAEIncreased", rise("mae"), "performance", "warning",
+               "Regression MAE rose above its %s baseline." % b,
+               "MAE of %s over the last %s is {{ $value | humanizePercentage }} above its %s value." % (MV, w, b), window=w),
+        _alert(c, "ModelRMSEIncreased", rise("rmse"), "performance", "warning",
+               "Regression RMSE rose above its %s baseline." % b,
+               "RMSE of %s over the last %s is {{ $value | humanizePercentage }} above its %s value." % (MV, w, b), window=w),
+    ]
+
+
+def drift(c):
+    w = c["alert_window"]
+    return [
+        _alert(c, "ModelDataDrift",
+               "modelwatch_drifted_features_share%s >= %s\n%s" % (sel(c, window=w), threshold(c, "drifted_features_share"),
+                                                                  enough_predictions(c, w)),
+               "drift", "warning", "Most of the model's input features drifted.",
+               "{{ $value | humanizePercentage }} of the input features of %s drifted from the reference over the last "
+               "{{ $labels.window }}." % MV, window=w),
+        _alert(c, "FeaturePSIHigh",
+               "modelwatch_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "psi"), enough_predictions(c, w)),
+               "drift", "warning", "A feature's PSI is above the model's threshold.",
+               "PSI of feature {{ $labels.feature }} of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }} "
+               "(drift.psi_threshold)." % MV, window=w),
+        _alert(c, "ModelPredictionDrift",
+               "modelwatch_prediction_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "prediction_psi"),
+                                                                 enough_predictions(c, w)),
+               "drift", "warning", "The model's predictions drifted from the reference.",
+               "PSI of the predictions of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }}." % MV, window=w),
+        _alert(c, "ModelLabelDrift",
+               "modelwatch_label_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "prediction_psi"),
+                                                            enough_outcomes(c, w)),
+               "drift", "warning", "The ground truth drifted from the reference.",
+               "PSI of the labels of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }}." % MV, window=w),
+        _alert(c, "ModelConceptDrift",
+               "increase(modelwatch_concept_drift_detections_total%s[%s]) > 0" % (sel(c), c["concept_drift_hold"]),
+               None, "warning", "A concept drift detector fired on the model's outcomes.",
+               "Detector {{ $labels.detector }} found a change in the error rate of %s within the last %s."
+               % (MV, c["concept_drift_hold"])),
+    ]
+
+
+def quality(c):
+    w, b = c["alert_window"], c["baseline_window"]
+
+    def jump(name, metric, key, what):
+        expr = "(\n  modelwatch_feature_%s%s\n  - ignoring (window)\n  modelwatch_feature_%s%s\n) > %s\n%s" % (
+            metric, sel(c, window=w), metric, sel(c, window=b), threshold(c, key), enough_predictions(c, w))
+        return _alert(c, name, expr, "quality", "warning", "A feature's %s jumped." % what,
+                      "The %s of feature {{ $labels.feature }} of %s over the last %s is {{ $value | humanizePercentage }} "
+                      "above its %s value." % (what, MV, w, b), window=w)
+
+    return [
+        jump("FeatureMissingRatioJump", "missing_ratio", "missing_ratio_increase", "missing ratio"),
+        jump("FeatureOutOfRangeJump", "out_of_range_ratio", "out_of_range_ratio_increase", "out-of-range ratio"),
+        jump("FeatureUnseenCategoriesJump", "unseen_category_ratio", "unseen_category_ratio_increase", "unseen-category ratio"),
+    ]
+
+
+def labels(c):
+    cw, quiet, look, er = c["coverage_window"], c["labels_quiet"], c["traffic_lookback"], c["expiry_range"]
+    matched = "modelwatch_labels_total%s" % sel(c, result="matched")
+    predictions = "modelwatch_predictions_total%s" % sel(c)
+    return [
+        _alert(c, "ModelLabelCoverageLow",
+               "modelwatch_label_coverage%s < %s\n%s" % (sel(c, window=cw), threshold(c, "label_coverage"),
+                                                        enough_predictions(c, cw)),
+               "labels", "warning", "Few of the model's predictions have their label.",
+               "Only {{ $value | humanizePercentage }} of the predictions of %s in the last {{ $labels.window }} have their label "
+               "(alerts.label_coverage)." % MV, window=cw),
+        _alert(c, "ModelLabelsStopped",
+               "sum by (%s) (rate(%s[%s])) == 0\nand on (%s)\nsum by (%s) (rate(%s[%s])) > 0\nand on (%s)\n"
+               "sum by (%s) (increase(%s[%s])) > 0"
+               % (VERSION, matched, quiet, VERSION, VERSION, predictions, quiet, VERSION, VERSION, matched, look),
+               "labels", "warning", "Labels stopped arriving while predictions flow.",
+               "No label of %s matched a prediction in the last %s, although predictions arrive and labels did "
+               "within the last %s." % (MV, quiet, look)),
+        _alert(c, "ModelPredictionsExpiring",
+               "sum by (%s) (rate(modelwatch_labels_total%s[%s]))\n/\nsum by (%s) (rate(%s[%s]) > 0)\n> %s"
+               % (VERSION, sel(c, result="expired"), er, VERSION, predictions, er, threshold(c, "expired_ratio")),
+               "labels", "warning", "Predictions expire without their label.",
+               "{{ $value | humanizePercentage }} as many predictions of %s expired unlabelled as arrived over the last %s "
+               "(label_ttl or max_pending too small, or labels lost)." % (MV, er)),
+    ]
+
+
+def availability(c):
+    r, look = c["rate_range"], c["traffic_lookback"]
+    predictions = "modelwatch_predictions_total%s" % sel(c)
+    latency = ("histogram_quantile(0.99, sum by (%s, le) (rate(modelwatch_prediction_latency_seconds_bucket%s[%s])))"
+               % (VERSION, sel(c), r))
+    events = ("sum by (%s) (increase(modelwatch_predictions_total%s[%s]))\n+ on (%s)\n"
+              "sum by (%s) (increase(modelwatch_labels_total%s[%s]))" % (MODEL, sel(c), r, MODEL, MODEL, sel(c), r))
+    rejected = "sum by (%s) (increase(modelwatch_events_rejected_total%s[%s]))" % (MODEL, sel(c), r)
+    return [
+        _alert(c, "ModelPredictionsStopped",
+               "sum by (%s) (rate(%s[%s])) == 0\nand on (%s)\nsum by (%s) (increase(%s[%s])) > 0"
+               % (VERSION, predictions, r, VERSION, VERSION, predictions, look),
+               "availability", "critical", "A model that had traffic stopped sending predictions.",
+               "{{ $labels.model }} {{ $labels.version }} sent no prediction in the last %s, after traffic within the last %s."
+               % (r, look)),
+        _alert(c, "ModelLatencyHigh",
+               "%s\n> %s\nand on (%s)\nsum by (%s) (increase(modelwatch_prediction_latency_seconds_count%s[%s])) >= %s"
+               % (latency, threshold(c, "latency_p99_seconds"), VERSION, VERSION, sel(c), r, threshold(c, "min_predictions")),
+               "latency", "warning", "The model's p99 inference latency is too high.",
+               "p99 inference latency of %s over the last %s is {{ $value | humanizeDuration }} (alerts.latency_p99_seconds)."
+               % (MV, r)),
+        _alert(c, "ModelEventsRejected",
+               "%s\n/ on (%s)\n(%s\n+ on (%s)\n(%s))\n> %s\nand on (%s)\n(%s) >= %s"
+               % (rejected, MODEL, rejected, MODEL, events, threshold(c, "rejected_ratio"), MODEL,
+                  "%s\n+ on (%s)\n(%s)" % (rejected, MODEL, events), threshold(c, "min_predictions")),
+               "availability", "warning", "A high share of the model's events is rejected.",
+               "{{ $value | humanizePercentage }} of the events sent for {{ $labels.model }} in the last %s were rejected; "
+               "modelwatch_events_rejected_total says why." % r),
+    ]
+
+
+def daemon(c):
+    up = "up%s" % sel(c)
+    return [
+        _alert(c, "ModelwatchDown", "%s == 0" % up, "down", "critical", "A modelwatch daemon is down.",
+               "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}); its models are not watched."),
+        _alert(c, "ModelwatchAbsent", "absent(%s)" % up, "absent", "critical", "No modelwatch daemon is scraped.",
+               "Prometheus has no target for job %s: the daemons or their service discovery are gone." % c["job"]),
+        _alert(c, "ModelwatchMemoryHigh", "process_resident_memory_bytes%s > %d" % (sel(c), c["memory_bytes"]),
+               "memory", "warning", "A modelwatch daemon uses a lot of memory.",
+               "{{ $labels.instance }} uses {{ $value | humanize1024 }}B of resident memory (ceiling %d bytes): "
+               "many models, versions, features or pending predictions." % c["memory_bytes"]),
+        _alert(c, "ModelwatchCollectorFailing", "modelwatch_scrape_collector_success%s == 0" % sel(c), "collector", "warning",
+               "A modelwatch metrics collector fails.",
+               "Collector {{ $labels.collector }} of {{ $labels.instance }} failed in its last scrapes; its metrics are missing."),
+    ]
+
+
+GROUPS = [
+    ("modelwatch-performance", performance),
+    ("modelwatch-drift", drift),
+    ("modelwatch-data-quality", quality),
+    ("modelwatch-labels", labels),
+    ("modelwatch-availability", availability),
+    ("modelwatch-daemon", daemon),
+]
+
+
+def groups(config):
+    """The alert rule file's groups."""
+    return [{"name": name, "rules": build(config)} for name, build in GROUPS]
