@@ -166,7 +166,7 @@ def daemon(c):
         _alert(c, "ModelwatchDown", "%s == 0" % up, "down", "critical", "A modelwatch daemon is down.",
                "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}); its models are not watched."),
         _alert(c, "ModelwatchAbsent", "absent(%s)" % up, "absent", "critical", "No modelwatch daemon is scraped.",
-               "Prometheus has no target for job %s: the daemons or their service discovery are gone." % c["job"]),
+               "Prometheus has no target for job {{ $labels.job }}: the daemons or their service discovery are gone."),
         _alert(c, "ModelwatchMemoryHigh", "process_resident_memory_bytes%s > %d" % (sel(c), c["memory_bytes"]),
                "memory", "warning", "A modelwatch daemon uses a lot of memory.",
                "{{ $labels.instance }} uses {{ $value | humanize1024 }}B of resident memory (ceiling %d bytes): "

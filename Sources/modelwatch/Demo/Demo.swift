@@ -97,6 +97,11 @@ struct Demo: ParsableCommand {
                     let event = streams[s].model.next(drifted: drifted)
                     lines.append(event.prediction)
                     streams[s].pendingLabels.append((tickStart + Double.random(in: 0...1) * labelDelay, event.label))
+                    // A client with a bug now and then (1 %, 3 % after the drift): the daemon
+                    // rejects the event (422) and counts it in modelwatch_events_rejected_total.
+                    if Double.random(in: 0..<1) < (drifted ? 0.03 : 0.01) {
+                        lines.append(#"{"id":"demo-bad-\#(sent + lines.count)","features":{},"prediction":null,"latency_ms":-1}"#)
+                    }
                 }
                 if !lines.isEmpty {
                     try post(lines, to: "/v1/models/\(streams[s].name)/predictions", client: client)
