@@ -20,10 +20,8 @@ def build(config):
         p.timeseries("Requests/s by route and code", [p.target('sum by (handler, code) (rate(modelwatch_http_requests_total{%s}%s))' % (I, rate),
                                                                "{{handler}} {{code}}")], unit="reqps", minimum=0, stack=True),
         p.timeseries("Error share (4xx, 5xx)", [
-            p.target('sum(rate(modelwatch_http_requests_total{%s, code=~"4.."}%s)) / sum(rate(modelwatch_http_requests_total{%s}%s))'
-                     % (I, rate, I, rate), "4xx"),
-            p.target('sum(rate(modelwatch_http_requests_total{%s, code=~"5.."}%s)) / sum(rate(modelwatch_http_requests_total{%s}%s))'
-                     % (I, rate, I, rate), "5xx")], unit="percentunit", minimum=0, steps=((0.05, "red"),)),
+            p.target('(sum(rate(modelwatch_http_requests_total{%s, code=~"%s.."}%s)) or vector(0))\n/ sum(rate(modelwatch_http_requests_total{%s}%s))'
+                     % (I, digit, rate, I, rate), "%sxx" % digit) for digit in "45"], unit="percentunit", minimum=0, steps=((0.05, "red"),)),
         p.timeseries("Request duration p99 by route", [
             p.target('histogram_quantile(0.99, sum by (handler, le) (rate(modelwatch_http_request_duration_seconds_bucket{%s}%s)))'
                      % (I, rate), "{{handler}}")], unit="s", minimum=0),

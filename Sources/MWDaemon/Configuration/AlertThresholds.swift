@@ -22,7 +22,9 @@ public struct AlertThresholds: Sendable, Equatable {
         ("latency_p99_seconds", 0.5, "ceiling of the model's p99 inference latency"),
         ("rejected_ratio", 0.05, "largest share of events rejected"),
         ("min_outcomes", 100, "outcomes a window needs before performance alerts may fire"),
-        ("min_predictions", 100, "predictions a window needs before drift and data-quality alerts may fire"),
+        // Drift statistics of a few hundred values are noisy (Wasserstein/std of two samples of
+        // one distribution reaches 0.1 at n ≈ 200): 500 keeps a quiet model from paging.
+        ("min_predictions", 500, "predictions a window needs before drift and data-quality alerts may fire"),
     ]
 
     /// The values set in the settings, by name; the rest take their defaults.
