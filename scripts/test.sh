@@ -10,6 +10,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v gzip >/dev/null 2>&1 || missing+=(gzip)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
@@ -21,8 +22,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
-# The drift tests compare the daemon's metrics with numpy/scipy on the same raw values.
+# The drift tests compare the daemon's metrics with numpy/scipy on the same raw values; the
+# monitoring tests parse both expositions with prometheus_client and read the rule files with PyYAML
+# (also what the mixin generator needs).
 python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install -q numpy scipy
+python3 -c "import prometheus_client, yaml" 2>/dev/null || python3 -m pip install -q prometheus_client pyyaml
+
+echo "== monitoring assets (generated files up to date, promtool and amtool)"
+python3 -m mixin --check
+promtool check config prometheus/prometheus.yml >/dev/null
+promtool test rules prometheus/tests/*.yml
+amtool check-config deploy/alertmanager/alertmanager.yml >/dev/null
 
 echo "== swift build"
 swift build --build-tests

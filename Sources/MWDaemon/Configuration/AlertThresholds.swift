@@ -39,6 +39,16 @@ public struct AlertThresholds: Sendable, Equatable {
         return true
     }
 
+    /// The value of threshold `name` in force (its override, else its default).
+    public func value(_ name: String) -> Double? {
+        overrides[name] ?? Self.catalogue.first { $0.name == name }?.defaultValue
+    }
+
+    /// Equal when every threshold in force is: a default set explicitly equals one left out.
+    public static func == (a: Self, b: Self) -> Bool {
+        catalogue.allSatisfy { a.value($0.name) == b.value($0.name) }
+    }
+
     /// Every threshold in force, in catalogue order; `psi` is the model's drift PSI threshold,
     /// so the feature-PSI alert and the drift decision never disagree.
     public func effective(psiThreshold: Double) -> [(name: String, value: Double)] {

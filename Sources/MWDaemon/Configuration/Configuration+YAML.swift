@@ -76,6 +76,8 @@ extension Configuration {
             out.append("    label_grace: \(DurationParser.format(m.labelGrace))")
             if let s = m.minSamples { out.append("    min_samples: \(s)") }
             out.append("    max_pending: \(m.maxPending)")
+            let alerts = AlertThresholds.catalogue.map { "\($0.name): \(num(m.alerts.value($0.name)!))" }
+            out.append("    alerts: {\(alerts.joined(separator: ", "))}")
         }
         return out.joined(separator: "\n") + "\n"
     }

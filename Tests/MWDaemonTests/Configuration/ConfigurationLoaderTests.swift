@@ -33,6 +33,26 @@ import MWStats
         #expect(c.models["fraud"]?.task == .binary)
         #expect(c.models["fraud"]?.features["country"]?.type == .categorical)
         #expect(c.models["churn"]?.reference == .first(events: 10000))
+        #expect(c.models["fraud"]?.alerts.value("min_predictions") == 500)
+    }
+
+    /// A model's alert thresholds: the ones given, defaults for the rest, unknown or negative
+    /// ones refused with the key and line; `check-config` prints every one in force.
+    @Test func alertThresholds() throws {
+        let c = try ConfigurationLoader.decode(yaml: """
+            models:
+              m: {alerts: {accuracy: 0.65, label_coverage: 0}}
+            """)
+        let alerts = try #require(c.models["m"]?.alerts)
+        #expect(alerts.value("accuracy") == 0.65 && alerts.value("label_coverage") == 0 && alerts.value("min_outcomes") == 100)
+        #expect(alerts.effective(psiThreshold: 0.3).first! == ("psi", 0.3))
+        #expect(c.renderYAML().contains("alerts: {accuracy: 0.65, roc_auc_drop: 0.05,"))
+        for (yaml, key) in [("models:\n  m: {alerts: {accuracy_floor: 1}}", "models.m.alerts.accuracy_floor"),
+                            ("models:\n  m:\n    alerts: {accuracy: -1}", "models.m.alerts.accuracy")] {
+            #expect { try ConfigurationLoader.decode(yaml: yaml) } throws: { error in
+                (error as? ConfigurationError)?.key == key && (error as? ConfigurationError)?.line != nil
+            }
+        }
     }
 
     @Test func sectionsAreDecoded() throws {
