@@ -77,10 +77,13 @@ def drift(c):
                                                             enough_outcomes(c, w)),
                "drift", "warning", "The ground truth drifted from the reference.",
                "PSI of the labels of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }}." % MV, window=w),
+        # One detector alone fires too often on a stationary stream (DDM late in a long stream,
+        # Page-Hinkley on regression errors of large scale): at least two must agree.
         _alert(c, "ModelConceptDrift",
-               "increase(modelwatch_concept_drift_detections_total%s[%s]) > 0" % (sel(c), c["concept_drift_hold"]),
-               None, "warning", "A concept drift detector fired on the model's outcomes.",
-               "Detector {{ $labels.detector }} found a change in the error rate of %s within the last %s."
+               "count by (%s) (increase(modelwatch_concept_drift_detections_total%s[%s]) > 0) >= %d"
+               % (VERSION, sel(c), c["concept_drift_hold"], c["concept_drift_detectors"]),
+               None, "warning", "Concept drift detectors agree on a change in the model's outcomes.",
+               "{{ $value }} concept drift detectors found a change in the error rate of %s within the last %s."
                % (MV, c["concept_drift_hold"])),
     ]
 

@@ -18,8 +18,10 @@ DEFAULTS = {
     "labels_quiet": "30m",
     # Expired predictions are measured over this range.
     "expiry_range": "1h",
-    # A concept drift detection keeps its alert firing this long.
+    # A concept drift detection keeps its alert firing this long; the alert needs this many of
+    # the model's detectors (ddm, page_hinkley, adwin) to have fired within it.
     "concept_drift_hold": "15m",
+    "concept_drift_detectors": 2,
     "for": {
         "performance": "10m",
         "drift": "5m",

@@ -164,3 +164,18 @@ def test_every_dashboard_metric_exists_in_a_demo_scrape(demo_scrape):
                     if metric not in monitoring.PROMETHEUS_SERIES and monitoring.family(metric) not in scraped:
                         missing.add((name, panel["title"], metric))
     assert missing == set()
+
+
+def test_compose_stack_mounts_files_that_exist_and_its_prometheus_config_is_valid():
+    deploy = os.path.join(REPO, "deploy")
+    with open(os.path.join(deploy, "docker-compose.yml")) as f:
+        compose = yaml.safe_load(f)
+    assert {"modelwatch", "demo", "prometheus", "alertmanager", "grafana"} <= set(compose["services"])
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert os.path.exists(os.path.join(deploy, source)), (name, source)
+    run("promtool", "check", "config", "deploy/prometheus.compose.yml")
+    with open(os.path.join(deploy, "prometheus.compose.yml")) as f:
+        assert yaml.safe_load(f)["scrape_configs"][0]["job_name"] == "model_metrics"
