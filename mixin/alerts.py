@@ -23,6 +23,11 @@ def _alert(config, name, expr, for_key, severity, summary, description, window=N
 MV = "{{ $labels.model }} {{ $labels.version }}"
 
 
+def _beyond(c, metric, op, key, guard, **labels):
+    """`metric{labels} op` the model's threshold `key`, kept where `guard` holds."""
+    return "%s%s %s %s\n%s" % (metric, sel(c, **labels), op, threshold(c, key), guard)
+
+
 def performance(c):
     w, b = c["alert_window"], c["baseline_window"]
     drop = lambda metric: (
@@ -34,7 +39,7 @@ def performance(c):
         % (metric, sel(c, window=w), metric, sel(c, window=b), threshold(c, "error_increase"), enough_outcomes(c, w)))
     return [
         _alert(c, "ModelAccuracyLow",
-               "modelwatch_accuracy%s < %s\n%s" % (sel(c, window=w), threshold(c, "accuracy"), enough_outcomes(c, w)),
+               _beyond(c, "modelwatch_accuracy", "<", "accuracy", enough_outcomes(c, w), window=w),
                "performance", "critical", "Model accuracy is below its floor.",
                "Accuracy of %s over the last {{ $labels.window }} is {{ $value | humanizePercentage }}, below the model's floor "
                "(alerts.accuracy, default 80%%)." % MV, window=w),
@@ -57,24 +62,21 @@ def drift(c):
     w = c["alert_window"]
     return [
         _alert(c, "ModelDataDrift",
-               "modelwatch_drifted_features_share%s >= %s\n%s" % (sel(c, window=w), threshold(c, "drifted_features_share"),
-                                                                  enough_predictions(c, w)),
+               _beyond(c, "modelwatch_drifted_features_share", ">=", "drifted_features_share", enough_predictions(c, w), window=w),
                "drift", "warning", "Most of the model's input features drifted.",
                "{{ $value | humanizePercentage }} of the input features of %s drifted from the reference over the last "
                "{{ $labels.window }}." % MV, window=w),
         _alert(c, "FeaturePSIHigh",
-               "modelwatch_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "psi"), enough_predictions(c, w)),
+               _beyond(c, "modelwatch_drift_score", ">", "psi", enough_predictions(c, w), window=w, method="psi"),
                "drift", "warning", "A feature's PSI is above the model's threshold.",
                "PSI of feature {{ $labels.feature }} of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }} "
                "(drift.psi_threshold)." % MV, window=w),
         _alert(c, "ModelPredictionDrift",
-               "modelwatch_prediction_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "prediction_psi"),
-                                                                 enough_predictions(c, w)),
+               _beyond(c, "modelwatch_prediction_drift_score", ">", "prediction_psi", enough_predictions(c, w), window=w, method="psi"),
                "drift", "warning", "The model's predictions drifted from the reference.",
                "PSI of the predictions of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }}." % MV, window=w),
         _alert(c, "ModelLabelDrift",
-               "modelwatch_label_drift_score%s > %s\n%s" % (sel(c, window=w, method="psi"), threshold(c, "prediction_psi"),
-                                                            enough_outcomes(c, w)),
+               _beyond(c, "modelwatch_label_drift_score", ">", "prediction_psi", enough_outcomes(c, w), window=w, method="psi"),
                "drift", "warning", "The ground truth drifted from the reference.",
                "PSI of the labels of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3f\" }}." % MV, window=w),
         # One detector alone fires too often on a stationary stream (DDM late in a long stream,
@@ -111,8 +113,7 @@ def labels(c):
     predictions = "modelwatch_predictions_total%s" % sel(c)
     return [
         _alert(c, "ModelLabelCoverageLow",
-               "modelwatch_label_coverage%s < %s\n%s" % (sel(c, window=cw), threshold(c, "label_coverage"),
-                                                        enough_predictions(c, cw)),
+               _beyond(c, "modelwatch_label_coverage", "<", "label_coverage", enough_predictions(c, cw), window=cw),
                "labels", "warning", "Few of the model's predictions have their label.",
                "Only {{ $value | humanizePercentage }} of the predictions of %s in the last {{ $labels.window }} have their label "
                "(alerts.label_coverage)." % MV, window=cw),

@@ -34,6 +34,17 @@ def wait_healthy(port, proc, timeout=10.0):
     raise RuntimeError("modelwatch did not become healthy on port %d" % port)
 
 
+def stop_process(proc, timeout):
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Daemon:
     """A running modelwatch process."""
 
@@ -50,13 +61,7 @@ class Daemon:
         wait_healthy(self.port, self.proc)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=6)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 6)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from conftest import REPO, free_port
+from conftest import REPO, free_port, stop_process
 
 DASHBOARDS = os.path.join(REPO, "grafana", "dashboards")
 
@@ -98,12 +98,7 @@ class Service:
             return json.loads(r.read())
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 10)
         self.log.close()
 
 

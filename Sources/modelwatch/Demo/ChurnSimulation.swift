@@ -13,7 +13,6 @@ struct ChurnSimulation: DemoModel {
     /// default 0.8 of the shipped alert, as a team would set it.
     let settings = #"{"task": "multiclass", "classes": ["stay", "downgrade", "leave"], "label_ttl": "1h", "alerts": {"accuracy": 0.7}}"#
     private var random: DemoRandom
-    private var counter = 0
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
 
@@ -25,8 +24,7 @@ struct ChurnSimulation: DemoModel {
     }
 
     mutating func next(drifted: Bool) -> DemoEvent {
-        counter += 1
-        let id = "churn-\(random.word() % 1_000_000)-\(counter)"
+        let id = random.eventID(name)
         let tenure = max(1, min(120, -Foundation.log(max(random.uniform(), 1e-9)) * 24))
         let plan = random.pick(drifted ? ["basic", "basic", "basic", "pro"] : ["basic", "pro", "pro", "enterprise"])
         let calls = max(0, (random.normal() + (drifted ? 3.5 : 1.5)).rounded())

@@ -12,13 +12,11 @@ struct DemandSimulation: DemoModel {
     private static let stores = ["north", "south", "east", "west", "center"]
     private static let base: [String: Double] = ["north": 120, "south": 90, "east": 150, "west": 70, "center": 200]
     private var random: DemoRandom
-    private var counter = 0
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
 
     mutating func next(drifted: Bool) -> DemoEvent {
-        counter += 1
-        let id = "demand-\(random.word() % 1_000_000)-\(counter)"
+        let id = random.eventID(name)
         let store = random.pick(Self.stores)
         let temperature = 18 + random.normal() * 6 + (drifted ? 12 : 0)
         let promo = random.chance(drifted ? 0.6 : 0.2)

@@ -3,9 +3,11 @@
 
 import Foundation
 
-/// xorshift64*: a small deterministic generator, so a seed replays the same traffic.
+/// xorshift64*: a small deterministic generator, so a seed replays the same traffic; it also
+/// numbers the events it draws ids for.
 struct DemoRandom {
     private var state: UInt64
+    private var counter = 0
 
     init(seed: UInt64) { state = seed | 1 }
 
@@ -39,10 +41,11 @@ struct DemoRandom {
         return probabilities.count - 1
     }
 
-    /// A 64-bit value for ids.
-    mutating func word() -> UInt64 {
+    /// A fresh event id, `prefix-<random>-<n>`: unique within a run, unlikely to repeat across runs.
+    mutating func eventID(_ prefix: String) -> String {
+        counter += 1
         _ = uniform()
-        return state
+        return "\(prefix)-\(state % 1_000_000)-\(counter)"
     }
 }
 

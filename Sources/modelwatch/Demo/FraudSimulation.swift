@@ -10,13 +10,11 @@ struct FraudSimulation: DemoModel {
     let name = "fraud"
     let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h"}"#
     private var random: DemoRandom
-    private var counter = 0
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
 
     mutating func next(drifted: Bool) -> DemoEvent {
-        counter += 1
-        let id = "fraud-\(random.word() % 1_000_000)-\(counter)"
+        let id = random.eventID(name)
         let amount = Foundation.exp(random.normal() * 0.8 + (drifted ? 5.2 : 4.0))
         let country = random.pick(drifted ? ["US", "US", "BR", "ES", "IN"] : ["ES", "FR", "DE", "ES", "IT"])
         let age = max(18, min(90, 40 + random.normal() * 12))
