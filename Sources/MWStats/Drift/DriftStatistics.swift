@@ -85,8 +85,10 @@ public enum DriftStatistics {
     /// Numeric drift of a window whose values fell in `cells` (of `reference`), with the sums of
     /// the sums of their offsets above their cells' lower edges, and the sums of the values
     /// below and above the reference range.
+    /// `values`, when the window still holds them (``FeatureSketch/exactValues(generation:)``),
+    /// give the KS statistic, the Wasserstein distance and the quantiles exactly (see ``ExactDrift``).
     public static func numeric(_ reference: NumericReference, cells: [Double], offsets: [Double], lowSum: Double,
-                               highSum: Double) -> NumericDrift? {
+                               highSum: Double, values: [Double]? = nil) -> NumericDrift? {
         let n = cells.reduce(0, +)
         guard n > 0 else { return nil }
         let nr = Double(reference.count)
@@ -105,6 +107,11 @@ public enum DriftStatistics {
             d = max(d, abs(cr / nr - cw / n))
             cr += refCells[2 * k + 1]; cw += cells[2 * k + 1]
             d = max(d, abs(cr / nr - cw / n))
+        }
+        var sortedWindow: [Double]?
+        if let values, values.count == Int(n) {
+            sortedWindow = values.sorted()
+            d = max(d, ExactDrift.ksStatistic(reference, window: sortedWindow!))
         }
         let en = (max(nr, n) * min(nr, n) / (nr + n)).rounded()
         let pValue = SpecialFunctions.kolmogorovSurvival(d, n: max(1, Int(en)))
@@ -136,13 +143,14 @@ public enum DriftStatistics {
             fr += mr + refCells[2 * k + 1] / nr
             fw += mw + cells[2 * k + 1] / n
         }
+        if let sortedWindow { w = ExactDrift.wasserstein(reference, window: sortedWindow) }
         let wasserstein = reference.standardDeviation > 0 ? w / reference.standardDeviation : nil
 
         let outside = (cells[0] + cells[last]) / n
         return NumericDrift(count: Int(n), psi: psiValue, ksStatistic: d, ksPValue: pValue, wasserstein: wasserstein,
                             jensenShannon: js, outOfRangeRatio: outside,
-                            median: quantile(0.5, cells, n, reference, lowSum, highSum),
-                            p95: quantile(0.95, cells, n, reference, lowSum, highSum))
+                            median: sortedWindow.map { Quantiles.linear($0, 0.5) } ?? quantile(0.5, cells, n, reference, lowSum, highSum),
+                            p95: sortedWindow.map { Quantiles.linear($0, 0.95) } ?? quantile(0.95, cells, n, reference, lowSum, highSum))
     }
 
     /// The window's `q`-quantile, placed inside its cell by rank (tails: their mean).

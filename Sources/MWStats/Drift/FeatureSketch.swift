@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// What one time slice keeps of one feature: counts in the reference's cells, mergeable.
+// What one time slice keeps of one feature: its values while few, else counts in the
+// reference's cells; mergeable.
 
 /// A feature's values in one time slice: how many were present (not null or absent) and their
-/// sum (for the mean), and — when a reference exists — how many fell in each reference cell
-/// (numeric) or category (categorical; the last slot counts values the reference never saw).
+/// sum (for the mean), and — when a reference exists — where they fell against it.
 ///
 /// Cells are counted against one reference *generation*: when the reference is replaced, older
 /// slices no longer describe the new cells and are left out of drift statistics (they still
-/// count for missing ratio and mean). Storage adapts as for score histograms: a list of (cell,
-/// offset) pairs up to ``sparseLimit`` values, then dense per-cell tallies.
+/// count for missing ratio and mean). Storage adapts to the traffic:
+/// - *sparse*: each value itself (exactly, for numeric features) with its cell and offset, up to
+///   ``sparseLimit`` values in a stored slice; a merge of slices (a window read) stays sparse up
+///   to ``exactLimit`` values, so a window holding few values has them all (see
+///   ``exactValues(generation:)``: KS, Wasserstein and quantiles from the values themselves);
+/// - *dense*: per cell, the count and the sum of offsets, beyond those limits.
 public struct FeatureSketch: WindowSlice, Equatable {
     public var present: UInt32 = 0
     public var sum = 0.0
@@ -18,15 +22,19 @@ public struct FeatureSketch: WindowSlice, Equatable {
     public var highSum = 0.0
     /// Reference generation the cells belong to; −1 when no cells are kept.
     public private(set) var generation: Int32 = -1
-    /// Sparse: each value's cell and how far above the cell's lower edge it lies.
+    /// Cells of that generation's reference (the size of `dense`).
+    private var cellCount: Int32 = 0
+    /// Sparse: each value, its cell and how far above the cell's lower edge it lies.
     private var sparse: [SparseValue] = []
     /// Dense: per cell, the count and Σ of the offsets above the lower edge (the window's mean
     /// inside each cell, for the Wasserstein integral). One array, so one uniqueness check.
     private var dense: [CellTally] = []
 
+    /// 16 bytes: the value (0 for a category), its offset in the cell, its cell.
     struct SparseValue: Equatable {
-        var cell: UInt16
+        var value: Double
         var offset: Float
+        var cell: UInt16
     }
 
     struct CellTally: Equatable {
@@ -34,7 +42,11 @@ public struct FeatureSketch: WindowSlice, Equatable {
         var offsets: Float = 0
     }
 
-    static let sparseLimit = 256
+    /// Values a stored slice keeps one by one (4 KB, about what dense tallies of a 200-quantile
+    /// reference take).
+    public static let sparseLimit = 256
+    /// Values a merge of slices (a window) keeps one by one before it turns to cells.
+    public static let exactLimit = 4096
 
     public init() {}
 
@@ -52,14 +64,14 @@ public struct FeatureSketch: WindowSlice, Equatable {
         sum += value
         if generation != self.generation {
             if generation < self.generation { return }
-            start(generation)
+            start(generation, cellCount: cellCount)
         }
         if cell == 0 { lowSum += value } else if cell == cellCount - 1 { highSum += value }
         if !dense.isEmpty {
             dense[cell].count &+= 1
             dense[cell].offsets += Float(offset)
         } else if sparse.count < Self.sparseLimit {
-            sparse.append(SparseValue(cell: UInt16(truncatingIfNeeded: cell), offset: Float(offset)))
+            sparse.append(SparseValue(value: value, offset: Float(offset), cell: UInt16(truncatingIfNeeded: cell)))
         } else {
             densify(cellCount: cellCount)
             dense[cell].count &+= 1
@@ -132,15 +144,16 @@ public struct FeatureSketch: WindowSlice, Equatable {
     /// they are recorded one by one (an older generation, or few enough to stay sparse).
     @inline(__always)
     private mutating func prepareTallies(count: Int, generation: Int32, cellCount: Int) -> Bool {
-        if generation != self.generation && generation > self.generation { start(generation) }
+        if generation != self.generation && generation > self.generation { start(generation, cellCount: cellCount) }
         if generation != self.generation || (dense.isEmpty && sparse.count + count <= Self.sparseLimit) { return false }
         if dense.isEmpty { densify(cellCount: cellCount) }
         return true
     }
 
     @inline(never)
-    private mutating func start(_ generation: Int32) {
+    private mutating func start(_ generation: Int32, cellCount: Int) {
         self.generation = generation
+        self.cellCount = Int32(truncatingIfNeeded: cellCount)
         sparse = []
         dense = []
         lowSum = 0
@@ -157,12 +170,14 @@ public struct FeatureSketch: WindowSlice, Equatable {
         sparse = []
     }
 
+    /// Adds `other` (a slice or a window's merge): values stay one by one up to ``exactLimit``.
     public mutating func merge(_ other: FeatureSketch) {
         present &+= other.present
         sum += other.sum
         guard other.generation >= 0 else { return }
         if other.generation > generation {
             generation = other.generation
+            cellCount = other.cellCount
             sparse = other.sparse
             dense = other.dense
             lowSum = other.lowSum
@@ -187,9 +202,27 @@ public struct FeatureSketch: WindowSlice, Equatable {
                 dense[Int(v.cell)].count &+= 1
                 dense[Int(v.cell)].offsets += v.offset
             }
-        } else {
+        } else if sparse.count + other.sparse.count <= Self.exactLimit {
             sparse.append(contentsOf: other.sparse)
+        } else {
+            densify(cellCount: Int(cellCount))
+            for v in other.sparse {
+                dense[Int(v.cell)].count &+= 1
+                dense[Int(v.cell)].offsets += v.offset
+            }
         }
+    }
+
+    /// A stored slice after a merge keeps at most ``sparseLimit`` values one by one.
+    public mutating func compact() {
+        if dense.isEmpty && sparse.count > Self.sparseLimit { densify(cellCount: Int(cellCount)) }
+    }
+
+    /// The values themselves when the sketch still holds them one by one, for `generation`
+    /// (nil when it holds cells of another generation, none, or only tallies).
+    public func exactValues(generation: Int32) -> [Double]? {
+        guard generation == self.generation, dense.isEmpty else { return nil }
+        return sparse.map(\.value)
     }
 
     /// Counts and in-cell offset sums per cell for `generation` (nil when the sketch holds

@@ -4,19 +4,24 @@
 /// A class: immutable once built, shared by every window that counts against it (placing a
 /// value retains it once, not each of its arrays).
 ///
-/// What is kept of a numeric reference column: about 210 cut points and, per cell between and
-/// at them, the count and sum of reference values — a few KB whatever the reference size.
+/// What is kept of a numeric reference column: its cut points and, per cell between and at
+/// them, the count and sum of reference values; and, for a reference of up to
+/// ``keptValueLimit`` rows, the sorted values themselves.
 ///
-/// Cut points (`edges`) are the unique reference quantiles at 0, 1/200, …, 1 together with the
-/// 10-bin PSI edges (unique quantiles at 0.1…0.9), all as numpy's linear interpolation computes
-/// them. Cells alternate: cell 2i is the open interval below `edges[i]` (above `edges[i−1]`),
-/// cell 2i+1 holds values equal to `edges[i]`, and the last cell is above the last edge. Windows
-/// count their values in the same cells, so that:
+/// Cut points (`edges`) are every unique reference value when there are at most
+/// ``exactEdgeLimit`` of them, else the unique reference quantiles at 0, 1/200, …, 1; both with
+/// the 10-bin PSI edges (unique quantiles at 0.1…0.9), all as numpy's linear interpolation
+/// computes them. Cells alternate: cell 2i is the open interval below `edges[i]` (above
+/// `edges[i−1]`), cell 2i+1 holds values equal to `edges[i]`, and the last cell is above the last
+/// edge. Windows count their values in the same cells, so that:
 /// - PSI and Jensen–Shannon on the PSI bins are exact (ties at edges included);
-/// - the KS statistic is exact at every edge, and off by at most the reference mass strictly
-///   inside one cell (≤ 1/200) in between;
+/// - the KS statistic is exact at every edge; with every unique value an edge, no reference value
+///   lies inside a cell, so it is exact everywhere; else it is off by at most the reference mass
+///   strictly inside one cell (≤ 1/200) in between;
 /// - the Wasserstein distance integrates |F_ref − F_win| cell by cell, exactly where the two CDFs
 ///   do not cross inside a cell (window values assumed spread in a cell as the reference's are).
+/// A window that still holds its values (``FeatureSketch/exactValues(generation:)``) is compared
+/// with the kept reference values exactly (see ``DriftStatistics``).
 public final class NumericReference: Sendable {
     public let count: Int
     public let mean: Double
@@ -31,9 +36,15 @@ public final class NumericReference: Sendable {
     public let cellCounts: [Double]
     /// Sum of the reference values per cell (for the Wasserstein integral).
     public let cellSums: [Double]
+    /// The reference values, ascending, when there are at most ``keptValueLimit`` (else nil).
+    public let sortedValues: [Double]?
 
     /// Quantile levels of the fine edges: 0, 1/200, …, 1.
     public static let fineLevels = 200
+    /// Unique values up to which every one is a cut point (exact KS against any window).
+    public static let exactEdgeLimit = 1000
+    /// Rows up to which the values are kept (exact KS and Wasserstein against a window of values).
+    public static let keptValueLimit = 10_000
 
     /// The PSI bin (`searchsorted(psi_edges, v, side="right")`) of each cell.
     public let psiBinOfCell: [Int]
@@ -55,6 +66,7 @@ public final class NumericReference: Sendable {
         standardDeviation = (squares / Double(n)).squareRoot()
         minimum = sorted[0]
         maximum = sorted[n - 1]
+        sortedValues = n <= Self.keptValueLimit ? sorted : nil
         var psi: [Double] = []
         if let fixedEdges {
             for e in fixedEdges.sorted() where psi.last != e { psi.append(e) }
@@ -65,7 +77,16 @@ public final class NumericReference: Sendable {
             }
         }
         var all = psi
-        for i in 0...Self.fineLevels { all.append(Quantiles.linear(sorted, Double(i) / Double(Self.fineLevels))) }
+        var distinct: [Double] = []
+        for v in sorted where distinct.last != v {
+            distinct.append(v)
+            if distinct.count > Self.exactEdgeLimit { break }
+        }
+        if distinct.count <= Self.exactEdgeLimit {
+            all += distinct
+        } else {
+            for i in 0...Self.fineLevels { all.append(Quantiles.linear(sorted, Double(i) / Double(Self.fineLevels))) }
+        }
         all.sort()
         var unique: [Double] = []
         for e in all where unique.last != e { unique.append(e) }

@@ -108,7 +108,8 @@ extension ModelState {
         case .numeric(let r)?:
             if let cells = sketch.cells(generation: referenceGeneration, cellCount: column.cellCount) {
                 numeric = DriftStatistics.numeric(r, cells: cells.counts, offsets: cells.offsets,
-                                                  lowSum: sketch.lowSum, highSum: sketch.highSum)
+                                                  lowSum: sketch.lowSum, highSum: sketch.highSum,
+                                                  values: sketch.exactValues(generation: referenceGeneration))
             }
             if let n = numeric, enough(n.count) { decision = DriftDecision.numeric(n, referenceCount: r.count, settings: options.drift) }
         case .categorical(let r)?:

@@ -92,7 +92,12 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
         guard let unit, pendingUnit != .min else { return nil }
         let middle = (Double(pendingUnit) + 0.5) * unit  // well inside one slice of each window
         let slice = pending
-        for w in windows.indices { windows[w].update(at: middle) { $0.merge(slice) } }
+        for w in windows.indices {
+            windows[w].update(at: middle) {
+                $0.merge(slice)
+                $0.compact()
+            }
+        }
         pending = empty
         pendingUnit = .min
         return slice

@@ -5,6 +5,12 @@
 public protocol WindowSlice: Sendable {
     /// Adds `other` into `self`.
     mutating func merge(_ other: Self)
+    /// Bounds what a stored slice keeps after merges into it (a merge for a read may keep more).
+    mutating func compact()
+}
+
+extension WindowSlice {
+    public mutating func compact() {}
 }
 
 extension BucketHistogram: WindowSlice {}
