@@ -255,3 +255,36 @@ def test_promtool_accepts_a_scrape_with_drift(daemon):
     check = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
     assert b"modelwatch_drift_score{" in scrape
+
+
+def test_real_data_with_small_samples_matches_scipy_exactly(daemon):
+    """Issue 15's regime over HTTP: scikit-learn's breast cancer, wine and diabetes columns
+    (Tests/Fixtures/small_samples.json) as references of 100-341 rows and windows of 30-228
+    values, shifted and not: KS statistic and p-value, Wasserstein/std and the quantiles of the
+    5m window equal scipy's and numpy's on the same values."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "Fixtures", "small_samples.json")
+    with open(path) as f:
+        cases = [c for c in json.load(f)["cases"] if len(c["window"]) <= 256 and len(c["reference"]) <= 1000]
+    assert len(cases) >= 6
+    c = Client(daemon.port)
+    for i, case in enumerate(cases):
+        model = "small%d" % i
+        rows = [{"features": {"x": v}, "prediction": 0.0} for v in case["reference"]]
+        assert c.put("/v1/models/%s/reference" % model, ndjson(rows), headers=NDJSON)[0] == 200
+        events = [{"id": "w%d" % j, "features": {"x": v}, "prediction": 0.0} for j, v in enumerate(case["window"])]
+        assert c.post("/v1/models/%s/predictions" % model, ndjson(events), headers=NDJSON)[0] == 202
+    m = c.metrics()
+    for i, case in enumerate(cases):
+        labels = dict(model="small%d" % i, version="default", window="5m", feature="x")
+        ref, win = np.array(case["reference"]), np.array(case["window"])
+        ks = stats.ks_2samp(ref, win, method="asymp")
+        assert abs(value(m, "modelwatch_drift_score", method="ks", **labels) - ks.statistic) < 1e-9, case["name"]
+        # the asymptotic p-value from the same statistic (docs/drift.md: within 1e-4 of scipy's for n >= 30)
+        assert abs(value(m, "modelwatch_drift_p_value", method="ks", **labels) - ks.pvalue) < 1e-4, case["name"]
+        w = stats.wasserstein_distance(ref, win) / np.std(ref)
+        assert abs(value(m, "modelwatch_drift_score", method="wasserstein", **labels) - w) < 1e-9 * max(1, w), case["name"]
+        for q in (0.5, 0.95):
+            got = value(m, "modelwatch_feature_quantile", quantile=str(q), **labels)
+            assert abs(got - np.quantile(win, q)) <= 1e-12 * abs(got), (case["name"], q)
+        assert abs(case["expected"]["ks_statistic"] - ks.statistic) < 1e-12  # the fixture is what scipy says
