@@ -45,6 +45,7 @@ struct ModelsCollector: Collector {
         ("modelwatch_r2", .gauge, "Coefficient of determination over the window's outcomes."),
         ("modelwatch_reference_rows", .gauge, "Rows of the reference in force (absent without one)."),
         ("modelwatch_reference_bin_ratio", .gauge, "The reference's share of values per bin of modelwatch_feature_values_total (the reference side of PSI)."),
+        ("modelwatch_exact_drift_reserved_bytes", .gauge, "Memory reserved by references for exact drift statistics (kept values, a cut point per unique value), of limits.max_exact_drift_bytes."),
         ("modelwatch_alert_threshold", .gauge, "Alert thresholds of the model's settings (alerts:), by metric; the shipped rules compare against them."),
         ("modelwatch_feature_values_total", .counter, "Feature values per reference bin (numeric: PSI bin; categorical: category, __other__ for the rest) since the reference was installed."),
         ("modelwatch_drift_score", .gauge, "Drift of a feature against the reference, by method (for ks and chi2 the statistic; wasserstein is divided by the reference's standard deviation)."),
@@ -75,6 +76,7 @@ struct ModelsCollector: Collector {
             series[family, default: []].append(MetricSeries(labels: labels, value: .histogram(buckets: h.cumulativeBuckets, sum: h.sum, count: h.count)))
         }
         add("modelwatch_models", [], Double(reports.count))
+        add("modelwatch_exact_drift_reserved_bytes", [], Double(store.exactDriftBudget.reserved))
         for (report, settings) in zip(reports, settings) {
             let model = report.name
             for (metric, value) in settings.alerts.effective(psiThreshold: settings.drift.psiThreshold) {

@@ -52,6 +52,7 @@ extension Configuration {
         out.append("  request_timeout: \(DurationParser.format(l.requestTimeout))")
         out.append("  max_connections: \(l.maxConnections)")
         out.append("  max_versions: \(l.maxVersions)")
+        out.append("  max_exact_drift_bytes: \(l.maxExactDriftBytes)")
         if models.isEmpty { out.append("models: {}") } else { out.append("models:") }
         for name in models.keys.sorted() {
             let m = models[name]!

@@ -26,6 +26,9 @@ public struct Limits: Sendable, Equatable {
     public var maxConnections = 1_024
     /// Versions tracked per model (each has its own windows); beyond, events are refused.
     public var maxVersions = 100
+    /// Bytes all references together may spend on exact drift statistics (kept values, a cut
+    /// point per unique value; see ``ExactDriftBudget``); ours, not in SPEC section 3.
+    public var maxExactDriftBytes = 1 << 30
     public init() {}
 }
 

@@ -161,7 +161,7 @@ public enum ConfigurationLoader {
         var l = Limits()
         let keys: Set<String> = ["max_body_bytes", "max_header_bytes", "max_events_per_request", "max_features_per_event",
                                  "max_string_bytes", "max_json_depth", "max_models", "max_classes", "max_categories",
-                                 "idle_timeout", "request_timeout", "max_connections", "max_versions"]
+                                 "idle_timeout", "request_timeout", "max_connections", "max_versions", "max_exact_drift_bytes"]
         for (k, v) in try value.mapping(allowed: keys) {
             switch k {
             case "max_body_bytes": l.maxBodyBytes = try v.int(min: 1024, max: 1 << 30)
@@ -174,6 +174,7 @@ public enum ConfigurationLoader {
             case "max_classes": l.maxClasses = try v.int(min: 2)
             case "max_categories": l.maxCategories = try v.int(min: 1)
             case "max_versions": l.maxVersions = try v.int(min: 1, max: 10_000)
+            case "max_exact_drift_bytes": l.maxExactDriftBytes = try v.int(min: 0)
             case "idle_timeout": l.idleTimeout = try v.duration()
             case "request_timeout": l.requestTimeout = try v.duration()
             default: l.maxConnections = try v.int(min: 1, max: 1_000_000)

@@ -26,8 +26,9 @@ public struct ModelSettings: Sendable, Equatable {
 
 extension ModelSettings {
     /// The statistics core's view of these settings under the daemon-wide `configuration`.
-    public func options(under configuration: Configuration) -> ModelOptions {
+    public func options(under configuration: Configuration, exactDriftBudget: ExactDriftBudget? = nil) -> ModelOptions {
         var o = ModelOptions()
+        o.exactDriftBudget = exactDriftBudget
         o.task = task
         o.positiveClass = positiveClass
         o.classes = classes

@@ -35,6 +35,8 @@ final class ModelStore: Sendable {
     private let models = Mutex<[String: ModelBox]>([:])
     private let current: Mutex<Configuration>
     let key: FingerprintKey
+    /// Shared by every model's references (`limits.max_exact_drift_bytes`, fixed at start).
+    let exactDriftBudget: ExactDriftBudget
 
     /// The configuration in force (replaced by ``reload(_:)``).
     var configuration: Configuration { current.withLock { $0 } }
@@ -42,9 +44,10 @@ final class ModelStore: Sendable {
     init(configuration: Configuration, key: FingerprintKey = .random()) {
         self.current = Mutex(configuration)
         self.key = key
+        self.exactDriftBudget = ExactDriftBudget(bytes: configuration.limits.maxExactDriftBytes)
         models.withLock { table in
             for (name, settings) in configuration.models {
-                table[name] = ModelBox(name: name, settings: settings, options: settings.options(under: configuration), key: key)
+                table[name] = ModelBox(name: name, settings: settings, options: settings.options(under: configuration, exactDriftBudget: exactDriftBudget), key: key)
             }
         }
     }
@@ -59,7 +62,7 @@ final class ModelStore: Sendable {
             guard create && configuration.allowUnknownModels else { return .failure(.unknownModel(name)) }
             guard table.count < configuration.limits.maxModels else { return .failure(.tooManyModels(limit: configuration.limits.maxModels)) }
             let settings = ModelSettings()
-            let box = ModelBox(name: name, settings: settings, options: settings.options(under: configuration), key: key)
+            let box = ModelBox(name: name, settings: settings, options: settings.options(under: configuration, exactDriftBudget: exactDriftBudget), key: key)
             table[name] = box
             return .success(box)
         }
@@ -71,7 +74,7 @@ final class ModelStore: Sendable {
         guard Names.isValidModelName(name) else { throw .invalidName(name) }
         let configuration = self.configuration
         let key = self.key
-        let options = settings.options(under: configuration)
+        let options = settings.options(under: configuration, exactDriftBudget: exactDriftBudget)
         let result: Result<Bool, ModelStoreError> = models.withLock { table in
             if let box = table[name] {
                 let updated: Result<Void, EventRejection> = box.state.withLock { state in

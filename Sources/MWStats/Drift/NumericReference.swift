@@ -51,9 +51,14 @@ public final class NumericReference: Sendable {
     /// Places values in the cells (see ``CellLookup``); its memory is this reference's.
     let cells: CellLookup
 
+    /// What this reference reserved of `budget` (returned when it goes).
+    private let reservation: (budget: ExactDriftBudget, bytes: Int)?
+
     /// Summarises finite values (at least one). `psiEdges` replaces the quantile PSI edges
-    /// with fixed ones (a feature's declared `bins`).
-    public init(values: [Double], psiEdges fixedEdges: [Double]? = nil) {
+    /// with fixed ones (a feature's declared `bins`). With a `budget`, what exactness costs
+    /// beyond the quantile summary (kept values; the extra cells of `slices` window slices) is
+    /// reserved from it, and left out when it does not fit.
+    public init(values: [Double], psiEdges fixedEdges: [Double]? = nil, budget: ExactDriftBudget? = nil, slices: Int = 181) {
         precondition(!values.isEmpty, "a numeric reference needs at least one value")
         let sorted = values.sorted()
         let n = sorted.count
@@ -66,7 +71,10 @@ public final class NumericReference: Sendable {
         standardDeviation = (squares / Double(n)).squareRoot()
         minimum = sorted[0]
         maximum = sorted[n - 1]
-        sortedValues = n <= Self.keptValueLimit ? sorted : nil
+        var reserved = 0
+        let keep = n <= Self.keptValueLimit && (budget?.reserve(n * MemoryLayout<Double>.stride) ?? true)
+        if keep, budget != nil { reserved += n * MemoryLayout<Double>.stride }
+        sortedValues = keep ? sorted : nil
         var psi: [Double] = []
         if let fixedEdges {
             for e in fixedEdges.sorted() where psi.last != e { psi.append(e) }
@@ -82,7 +90,12 @@ public final class NumericReference: Sendable {
             distinct.append(v)
             if distinct.count > Self.exactEdgeLimit { break }
         }
-        if distinct.count <= Self.exactEdgeLimit {
+        // Every unique value a cut point: up to 2 cells each instead of the quantiles' ~400, in
+        // every slice whose tallies are dense (8 bytes a cell).
+        let extraCells = 2 * (distinct.count - (Self.fineLevels + 1))
+        let cutCost = max(0, extraCells) * MemoryLayout<FeatureSketch.CellTally>.stride * slices
+        if distinct.count <= Self.exactEdgeLimit && (budget?.reserve(cutCost) ?? true) {
+            if budget != nil { reserved += cutCost }
             all += distinct
         } else {
             for i in 0...Self.fineLevels { all.append(Quantiles.linear(sorted, Double(i) / Double(Self.fineLevels))) }
@@ -112,9 +125,13 @@ public final class NumericReference: Sendable {
         }
         psiBinOfCell = bins
         cells = CellLookup.make(edges: unique)
+        reservation = budget.map { ($0, reserved) }
     }
 
-    deinit { cells.deallocate() }
+    deinit {
+        cells.deallocate()
+        if let reservation { reservation.budget.release(reservation.bytes) }
+    }
 
     /// PSI bins: one more than the PSI edges.
     public var psiBinCount: Int { psiEdgeIndices.count + 1 }

@@ -137,6 +137,9 @@ public struct ReferenceBuilder: Sendable {
     public func build(task: ModelTask?, options: ModelOptions, strict: Bool) throws(ReferenceError) -> ModelReference {
         guard rows > 0 else { throw .empty }
         let maxCategories = options.maxCategories
+        func numeric(_ values: [Double]) -> NumericReference {
+            NumericReference(values: values, budget: options.exactDriftBudget, slices: options.slicesPerFeature)
+        }
         var summaries: [String: ColumnReference] = [:]
         let present = zip(names, columns).filter { !$0.1.numbers.isEmpty || !$0.1.strings.isEmpty }  // not only nulls
         for (name, column) in present.prefix(options.maxFeatures) {
@@ -148,7 +151,8 @@ public struct ReferenceBuilder: Sendable {
                     throw .notNumeric(feature: name, value: String(column.strings[0].prefix(40)))
                 }
                 if column.numbers.isEmpty { continue }
-                summaries[name] = .numeric(NumericReference(values: column.numbers, psiEdges: settings?.bins))
+                summaries[name] = .numeric(NumericReference(values: column.numbers, psiEdges: settings?.bins,
+                                                            budget: options.exactDriftBudget, slices: options.slicesPerFeature))
             case .categorical:
                 summaries[name] = .categorical(CategoricalReference(
                     values: column.strings + column.numbers.map(FeatureValue.categoryName), limit: maxCategories))
@@ -159,10 +163,10 @@ public struct ReferenceBuilder: Sendable {
         var label: ColumnReference?
         switch task {
         case .regression:
-            if !predictionValues.isEmpty { prediction = .numeric(NumericReference(values: predictionValues)) }
-            if !labelValues.isEmpty { label = .numeric(NumericReference(values: labelValues)) }
+            if !predictionValues.isEmpty { prediction = .numeric(numeric(predictionValues)) }
+            if !labelValues.isEmpty { label = .numeric(numeric(labelValues)) }
         case .binary where !scores.isEmpty:
-            prediction = .numeric(NumericReference(values: scores))
+            prediction = .numeric(numeric(scores))
         default:
             break
         }

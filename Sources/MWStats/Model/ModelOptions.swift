@@ -49,6 +49,20 @@ public struct ModelOptions: Sendable, Equatable {
     public var maxCategories: Int = 1_000
     /// Distinct features tracked per model; values of further features are counted, not tracked.
     public var maxFeatures: Int = 1_000
+    /// The daemon-wide allowance for exact drift statistics (nil: no limit).
+    public var exactDriftBudget: ExactDriftBudget?
 
     public init() {}
+
+    /// Slices a feature's windows hold at most: every window's ring and the pending slice.
+    public var slicesPerFeature: Int { windows.count * slicesPerWindow + 1 }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.task == b.task && a.positiveClass == b.positiveClass && a.classes == b.classes && a.labelTTL == b.labelTTL
+            && a.labelGrace == b.labelGrace && a.minSamples == b.minSamples && a.maxPending == b.maxPending
+            && a.maxClasses == b.maxClasses && a.maxVersions == b.maxVersions && a.windows == b.windows
+            && a.slicesPerWindow == b.slicesPerWindow && a.features == b.features && a.drift == b.drift
+            && a.reference == b.reference && a.maxCategories == b.maxCategories && a.maxFeatures == b.maxFeatures
+            && a.exactDriftBudget === b.exactDriftBudget
+    }
 }
