@@ -162,6 +162,12 @@ public final class NumericReference: Sendable {
     public func locate(_ v: Double) -> (cell: Int, offset: Double) { cells.locate(v) }
 
     public var cellCount: Int { cellCounts.count }
+
+    /// The largest share of the reference strictly inside one open cell: how far below scipy's
+    /// value the KS statistic of a window of cells can be (0 when every value is a cut point).
+    public var largestShareInsideCell: Double {
+        stride(from: 0, to: cellCounts.count, by: 2).map { cellCounts[$0] }.max()! / Double(count)
+    }
 }
 
 /// The summary of a categorical reference column: counts of its most frequent categories.

@@ -73,7 +73,7 @@ func drift(_ sketch: FeatureSketch, _ reference: NumericReference) -> NumericDri
             let en = Int((max(nr, nw) * min(nr, nw) / (nr + nw)).rounded())
             #expect(abs(d.ksPValue - c.expected["ks_p_value"]!) < (en >= 30 ? 1e-4 : 6e-3), "p \(d.ksPValue)")
         } else {
-            #expect(d.ksStatistic <= ks + 1e-12 && ks - d.ksStatistic <= 1.0 / Double(NumericReference.fineLevels))
+            #expect(d.ksStatistic <= ks + 1e-12 && ks - d.ksStatistic <= reference.largestShareInsideCell + 1e-12)
         }
         // Wasserstein / std: exact from values on both sides, else within 2 %.
         let w = c.expected["wasserstein"]!, mine = try #require(d.wasserstein)
