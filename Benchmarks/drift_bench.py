@@ -124,8 +124,9 @@ def evidently_comparison(port, work, args):
         ev["report_s"] / total, ev["report_s"] / status_s))
 
 
-def scrape_benchmark(port, pid, args):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+def load_scrape_models(conn, models):
+    """`models` models of 50 features (40 numeric, 10 categorical), each with a 2,000-row
+    reference and 2,000 shifted predictions in every window: the scrape benchmark's data."""
     rng = random.Random(2)
 
     def event(i, shift):
@@ -133,12 +134,17 @@ def scrape_benchmark(port, pid, args):
         feats.update({("c%02d" % j): rng.choice("abcdefgh" if shift == 0 else "abcdefghij") for j in range(10)})
         return {"id": "e%d" % i, "features": feats, "prediction": int(rng.random() < 0.5), "score": round(rng.random(), 4)}
 
-    for m in range(args.models):
+    for m in range(models):
         name = "wide-%02d" % m
         request(conn, "PUT", "/v1/models/%s/reference" % name, ndjson([event(i, 0) for i in range(2000)]),
                 {"Content-Type": "application/x-ndjson"})
         request(conn, "POST", "/v1/models/%s/predictions" % name, ndjson([event(i, 0.5) for i in range(2000)]),
                 {"Content-Type": "application/x-ndjson"})
+
+
+def scrape_benchmark(port, pid, args):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    load_scrape_models(conn, args.models)
     for label, headers in (("plain", {}), ("gzip", {"Accept-Encoding": "gzip"})):
         times = []
         for _ in range(args.scrapes):
