@@ -10,6 +10,7 @@ public enum HTTPParseError: Error, Equatable, CustomStringConvertible {
     case requestLineTooLong(limit: Int)
     case tooManyHeaders(limit: Int)
     case missingHost
+    case invalidHost(String)
     case invalidContentLength(String)
     case conflictingFraming(String)
     case unsupportedTransferEncoding(String)
@@ -51,6 +52,7 @@ public enum HTTPParseError: Error, Equatable, CustomStringConvertible {
         case .requestLineTooLong(let limit): return "the request line is longer than \(limit) bytes"
         case .tooManyHeaders(let limit): return "more than \(limit) header fields"
         case .missingHost: return "an HTTP/1.1 request needs exactly one Host header"
+        case .invalidHost(let host): return "the Host header '\(host)' is not a host with an optional port (RFC 9110 section 7.2)"
         case .invalidContentLength(let why): return "invalid Content-Length: \(why)"
         case .conflictingFraming(let why): return "ambiguous message framing: \(why)"
         case .unsupportedTransferEncoding(let te): return "unsupported Transfer-Encoding '\(te)': only chunked is implemented"

@@ -19,6 +19,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Values captured by the route pattern, e.g. `model` for `/v1/models/{model}`.
     public var pathParameters: [String: String] = [:]
+    /// Set when the request's framing cannot be trusted for what follows it (an HTTP/1.0
+    /// request with Transfer-Encoding): the connection closes after the response.
+    public var closeAfterResponse = false
 
     public init(method: String, target: String, path: String, query: String? = nil, minorVersion: Int = 1,
                 headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
@@ -35,7 +38,7 @@ public struct HTTPRequest: Sendable {
     /// (HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`).
     public var keepAlive: Bool {
         let tokens = headers.tokens("Connection")
-        if tokens.contains("close") { return false }
+        if closeAfterResponse || tokens.contains("close") { return false }
         return minorVersion >= 1 || tokens.contains("keep-alive")
     }
 

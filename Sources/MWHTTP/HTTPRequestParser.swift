@@ -213,17 +213,17 @@ public struct HTTPRequestParser: Sendable {
         return HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor)
     }
 
-    /// `HTTP/1.1` → 1, `HTTP/1.0` → 0; another `HTTP/d.d` → 505; anything else → 400.
+    /// `HTTP/1.0` → 0, `HTTP/1.1` → 1, and a higher minor version of HTTP/1 is processed as
+    /// HTTP/1.1 (RFC 9110 §2.5: a recipient of a higher minor version answers in the highest it
+    /// supports); another major version → 505; anything else → 400.
     static func parseVersion(_ v: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> Int {
         let prefix: [UInt8] = Array("HTTP/".utf8)
         guard v.count == 8, Array(v[0..<5]) == prefix, CharacterClass.isDigit(v[5]), v[6] == UInt8(ascii: "."),
               CharacterClass.isDigit(v[7]) else {
             throw .invalidRequestLine("the version must be HTTP/1.1 or HTTP/1.0")
         }
-        guard v[5] == UInt8(ascii: "1"), v[7] == UInt8(ascii: "0") || v[7] == UInt8(ascii: "1") else {
-            throw .unsupportedVersion
-        }
-        return Int(v[7] - UInt8(ascii: "0"))
+        guard v[5] == UInt8(ascii: "1") else { throw .unsupportedVersion }
+        return v[7] == UInt8(ascii: "0") ? 0 : 1
     }
 
     /// Splits a request target into path and query; reduces absolute-form to its path.
@@ -279,6 +279,7 @@ public struct HTTPRequestParser: Sendable {
     private mutating func frame(_ request: HTTPRequest) throws(HTTPParseError) {
         let hosts = request.headers.values("Host")
         if hosts.count > 1 || (request.minorVersion == 1 && hosts.isEmpty) { throw .missingHost }
+        if let host = hosts.first, !HostHeader.isValid(host) { throw .invalidHost(host) }
         let expectations = request.headers.tokens("Expect")
         var expectContinue = false
         if !expectations.isEmpty {
@@ -293,6 +294,11 @@ public struct HTTPRequestParser: Sendable {
             guard lengths.isEmpty else {
                 throw .conflictingFraming("both Content-Length and Transfer-Encoding are present")
             }
+            // RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding, so its framing is faulty: the
+            // request is answered (as chunked) and the connection closed, so nothing after it
+            // on the connection is read as a request.
+            var request = request
+            if request.minorVersion == 0 { request.closeAfterResponse = true }
             let codings = request.headers.tokens("Transfer-Encoding")
             guard !codings.contains("") else { throw .invalidHeader("empty Transfer-Encoding") }
             guard codings.last == "chunked" else {

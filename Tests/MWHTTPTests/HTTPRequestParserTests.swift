@@ -278,3 +278,40 @@ private func expectError(_ text: String, _ status: Int, limits: HTTPParserLimits
         #expect(HTTPParserLimits().maxBodyBytes == 16 * 1024 * 1024)
     }
 }
+
+/// Three framing rules from the RFCs (issue 12): the Host header's grammar, higher minor
+/// versions of HTTP/1, and HTTP/1.0 requests with Transfer-Encoding.
+@Suite struct FramingRules {
+    @Test(arguments: ["example.com", "example.com:8080", "127.0.0.1:9464", "[::1]", "[::1]:9464",
+                      "[2001:db8::7]", "[::ffff:192.0.2.1]:80", "[v1.fe80::a+en1]", "a-b_c~d.e", "%41bc", "x:", "",
+                      "sub.delims!$&'()*+,;=", "[1:2:3:4:5:6:7:8]", "[1::]"])
+    func validHosts(_ host: String) throws {
+        #expect(HostHeader.isValid(host), "\(host)")
+        _ = try parseOne("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+    }
+
+    @Test(arguments: ["exa mple.com", "example.com:80:80", "example.com:port", "user@example.com", "[::1", "::1",
+                      "[::1]x", "[::1]:a", "[1:2:3:4:5:6:7:8:9]", "[1::2::3]", "[g::1]", "[v.x]", "[vz.x]", "[v1.]",
+                      "%4", "%zz", "ex\"ample", "a/b", "a?b", "a#b", "[]", "[:::]", "[1:2:3:4:5:6:7]"])
+    func invalidHosts(_ host: String) {
+        #expect(!HostHeader.isValid(host), "\(host)")
+        expectError("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n", 400)
+    }
+
+    @Test func higherMinorVersionIsProcessedAsHTTP11() throws {
+        let r = try parseOne("GET / HTTP/1.2\r\nHost: x\r\n\r\n")
+        #expect(r.minorVersion == 1 && r.keepAlive)
+        let nine = try parseOne("POST / HTTP/1.9\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+        #expect(nine.minorVersion == 1 && nine.body == Array("hi".utf8))
+        expectError("GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505)
+    }
+
+    @Test func http10WithTransferEncodingIsAnsweredThenClosed() throws {
+        let result = try parseAll("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+                                  + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        let first = try #require(result.requests.first)
+        #expect(first.body == Array("hi".utf8))
+        #expect(first.closeAfterResponse && !first.keepAlive)  // despite Connection: keep-alive
+        expectError("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nhi", 400)
+    }
+}

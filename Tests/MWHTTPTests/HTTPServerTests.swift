@@ -155,6 +155,32 @@ private let get = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// RFC 9112 §6.1 over a real socket: an HTTP/1.0 request with Transfer-Encoding is answered,
+    /// then the connection closes; the request pipelined behind it is never processed.
+    @Test func http10WithTransferEncodingClosesBeforeAnythingBehindIt() throws {
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n3\r\none\r\n0\r\n\r\n" + get)
+            let r = try #require(c.readResponse())
+            #expect(r.status == 200 && r.text == "one")
+            #expect(r.header("Connection") == "close")
+            #expect(c.waitForClose())
+        }
+    }
+
+    @Test func invalidHostGets400AndHigherMinorVersionIsServed() throws {
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send("GET /hello HTTP/1.1\r\nHost: bad host\r\n\r\n")
+            let r = try #require(c.readResponse())
+            #expect(r.status == 400 && r.text.contains("Host"))
+            let d = try TestClient(port: port)
+            try d.send("GET /hello HTTP/1.2\r\nHost: t\r\n\r\n")
+            let ok = try #require(d.readResponse())
+            #expect(ok.status == 200 && ok.text == "hello\n")
+        }
+    }
+
     @Test func unknownPathAndMethodGetJSONErrors() throws {
         try withServer { _, port in
             let c = try TestClient(port: port)
