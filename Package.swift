@@ -44,6 +44,7 @@ let package = Package(
             "MWHTTP", "MWExposition", "MWStats", "MWNative",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .executableTarget(name: "modelwatch", dependencies: [
             "MWDaemon", "MWNative",

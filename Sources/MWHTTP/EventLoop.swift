@@ -190,6 +190,12 @@ final class EventLoop: @unchecked Sendable {
                 break parsing
             case .continueRequested:
                 connection.output.append(contentsOf: HTTPResponseWriter.continueResponse)
+            case .head(let head):
+                if let refusal = authorizeHead(connection, head) {
+                    finish(connection, refusal.response, handler: refusal.handler, isHead: false, keepAlive: false,
+                           minorVersion: head.minorVersion, gzip: false, started: now)
+                    break parsing
+                }
             case .request(let request):
                 dispatch(connection, request, now: now)
                 connection.timer.requestCompleted(now: now, partialRequest: false)
@@ -205,8 +211,29 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Dispatching
 
+    /// Checks the head of a request whose body is still arriving: a refusal is answered now and
+    /// the connection closed, so an unauthorized body is never read.
+    private func authorizeHead(_ connection: HTTPConnection, _ head: HTTPRequest) -> (response: HTTPResponse, handler: String)? {
+        guard let authorizer = configuration.authorizer,
+              case let .found(route, parameters) = shared.router.match(method: head.method, path: head.path) else { return nil }
+        var head = head
+        head.pathParameters = parameters
+        head.remoteAddress = connection.remoteAddress
+        switch authorizer.authorize(head: head, route: route) {
+        case .allow(let principal):
+            connection.headAuthorization = .init(principal: principal)
+            return nil
+        case .deny(var response):
+            response.closeConnection = true
+            return (response, route.name)
+        }
+    }
+
     private func dispatch(_ connection: HTTPConnection, _ request: HTTPRequest, now: UInt64) {
         var request = request
+        request.remoteAddress = connection.remoteAddress
+        let checkedHead = connection.headAuthorization
+        connection.headAuthorization = nil
         let isHead = request.method == "HEAD"
         let keepAlive = request.keepAlive && drainDeadline == nil
         let gzip = request.acceptsGzip
@@ -223,25 +250,44 @@ final class EventLoop: @unchecked Sendable {
                    minorVersion: request.minorVersion, gzip: gzip, started: now)
         case let .found(route, parameters):
             request.pathParameters = parameters
+            if let authorizer = configuration.authorizer {
+                if let checkedHead {
+                    request.principal = checkedHead.principal
+                } else {
+                    switch authorizer.authorize(head: request, route: route) {
+                    case .allow(let principal):
+                        request.principal = principal
+                    case .deny(let response):
+                        finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
+                               minorVersion: request.minorVersion, gzip: gzip, started: now)
+                        return
+                    }
+                }
+            }
             let maxInflated = configuration.maxInflatedBodyBytes
+            let authorizer = configuration.authorizer
             if route.offload || request.body.count >= configuration.offloadBodyBytes {
                 connection.inFlight = .init(handler: route.name, isHead: isHead, keepAlive: keepAlive,
                                             minorVersion: request.minorVersion, gzip: gzip, started: now)
                 let id = connection.id
                 DispatchQueue.global().async { [self, request] in
-                    let response = Self.run(route, request, maxInflated: maxInflated)
+                    let response = Self.run(route, request, maxInflated: maxInflated, authorizer: authorizer)
                     post(.completed(connection: id, response: response))
                 }
                 return
             }
-            let response = Self.run(route, request, maxInflated: maxInflated)
+            let response = Self.run(route, request, maxInflated: maxInflated, authorizer: authorizer)
             finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
                    minorVersion: request.minorVersion, gzip: gzip, started: now)
         }
     }
 
-    /// Decodes the body's `Content-Encoding`, then calls the handler.
-    private static func run(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int) -> HTTPResponse {
+    /// Verifies the body as sent (signatures), decodes its `Content-Encoding`, then calls the handler.
+    private static func run(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int,
+                            authorizer: (any RequestAuthorizer)?) -> HTTPResponse {
+        if let authorizer, let refusal = authorizer.verify(body: request, route: route, principal: request.principal) {
+            return refusal
+        }
         var request = request
         let codings = request.headers.tokens("Content-Encoding").filter { $0 != "identity" }
         if !codings.isEmpty {

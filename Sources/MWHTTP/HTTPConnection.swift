@@ -17,6 +17,15 @@ final class HTTPConnection {
 
     let socket: Socket
     let id: UInt64
+    /// The peer's `HOST:PORT` (for logs), read once at accept.
+    let remoteAddress: String?
+    /// The principal the head of the request whose body is arriving was allowed for
+    /// (``RequestAuthorizer``); nil when no head was checked.
+    var headAuthorization: HeadAuthorization?
+
+    struct HeadAuthorization {
+        let principal: String?
+    }
     var parser: HTTPRequestParser
     var timer: ConnectionTimer
     var input: [UInt8] = []
@@ -36,6 +45,7 @@ final class HTTPConnection {
     init(socket: Socket, id: UInt64, limits: HTTPParserLimits, timer: ConnectionTimer) {
         self.socket = socket
         self.id = id
+        self.remoteAddress = socket.peerName()
         self.parser = HTTPRequestParser(limits: limits)
         self.timer = timer
     }

@@ -19,6 +19,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Values captured by the route pattern, e.g. `model` for `/v1/models/{model}`.
     public var pathParameters: [String: String] = [:]
+    /// Who sent it, as the server's ``RequestAuthorizer`` decided (nil: nobody in particular).
+    public var principal: String?
+    /// The peer's `HOST:PORT`, for logs.
+    public var remoteAddress: String?
     /// Set when the request's framing cannot be trusted for what follows it (an HTTP/1.0
     /// request with Transfer-Encoding): the connection closes after the response.
     public var closeAfterResponse = false

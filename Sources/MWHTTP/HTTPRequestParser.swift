@@ -23,6 +23,9 @@ public struct HTTPRequestParser: Sendable {
         /// The head asked `Expect: 100-continue` and the body has not all arrived: send
         /// `100 Continue` now, then keep calling. Reported once per request.
         case continueRequested
+        /// The head of a request whose body has not all arrived (for access checks before the
+        /// body is read); its `body` is not filled yet. The request itself follows.
+        case head(HTTPRequest)
         /// A complete request.
         case request(HTTPRequest)
     }
@@ -82,6 +85,7 @@ public struct HTTPRequestParser: Sendable {
                 guard let request = try parseHead(buffer, from: &start) else { return .needMoreData }
                 try frame(request)
                 if case .head = state { return .request(request) }
+                return .head(request)
             case .fixedBody(_, _, _, let expectContinue):
                 // The body is moved out of the buffer as it arrives (the connection's buffer
                 // stays small), through ``receiveBody(_:)`` as the event loop's direct reads.

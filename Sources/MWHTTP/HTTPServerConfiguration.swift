@@ -23,6 +23,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var eventLoops: Int
     /// Requests with a body at least this large run their handler on a worker thread.
     public var offloadBodyBytes: Int
+    /// Who may send what (nil: everyone everything).
+    public var authorizer: (any RequestAuthorizer)?
 
     public init(address: SocketAddress, limits: HTTPParserLimits = HTTPParserLimits(),
                 maxInflatedBodyBytes: Int? = nil, maxConnections: Int = 1024, idleTimeout: Double = 60,

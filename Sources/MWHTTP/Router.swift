@@ -18,6 +18,9 @@ public struct Router: Sendable {
         public let handler: HTTPHandler
         /// Run on a worker thread instead of the event loop (large bodies, slow work).
         public let offload: Bool
+        /// What the caller must be allowed to do (e.g. `ingest`), for the server's
+        /// ``RequestAuthorizer``; nil: open to anyone.
+        public let scope: String?
     }
 
     enum Segment: Sendable, Equatable {
@@ -40,13 +43,15 @@ public struct Router: Sendable {
     /// - Parameters:
     ///   - method: the method token, e.g. `GET`.
     ///   - pattern: a path such as `/v1/models/{model}/labels`.
+    ///   - scope: what a caller must be allowed to do (nil: open to anyone).
     ///   - offload: run the handler off the event loop.
     ///   - handler: builds the response.
-    public mutating func add(_ method: String, _ pattern: String, offload: Bool = false, _ handler: @escaping HTTPHandler) {
+    public mutating func add(_ method: String, _ pattern: String, scope: String? = nil, offload: Bool = false,
+                             _ handler: @escaping HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }
-        routes.append(Route(name: pattern, method: method, segments: segments, handler: handler, offload: offload))
+        routes.append(Route(name: pattern, method: method, segments: segments, handler: handler, offload: offload, scope: scope))
     }
 
     /// Finds the route for `method` and `path`.

@@ -70,6 +70,39 @@ extension Socket {
         }
     }
 
+    /// The peer's address as `HOST:PORT` (`[V6]:PORT`), nil when it cannot be had.
+    ///
+    /// The corresponding C functions are `getpeername` and `inet_ntop`.
+    public func peerName() -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let got = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fileDescriptor, $0, &length) }
+        }
+        guard got == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin -> String? in
+                    var address = sin.pointee.sin_addr
+                    guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "\(String(cString: text)):\(UInt16(bigEndian: sin.pointee.sin_port))"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin -> String? in
+                    var address = sin.pointee.sin6_addr
+                    guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "[\(String(cString: text))]:\(UInt16(bigEndian: sin.pointee.sin6_port))"
+                }
+            }
+        default:
+            return nil
+        }
+    }
+
     /// Reads into `buffer` without blocking.
     ///
     /// The corresponding C function is `read`.

@@ -116,13 +116,13 @@ def test_deploy_compose_config_is_valid():
     assert r.returncode == 0, r.stderr
 
 
-def test_serve_refuses_auth_tokens_it_cannot_enforce_yet(tmp_path):
-    cfg = tmp_path / "auth.yaml"
-    cfg.write_text("auth:\n  tokens:\n    - principal: svc\n      sha256: %s\n      scopes: [read]\n" % ("ab" * 32))
+def test_serve_refuses_tls_it_cannot_enforce_yet(tmp_path):
+    cfg = tmp_path / "tls.yaml"
+    cfg.write_text("tls:\n  cert_file: /etc/modelwatch/tls.crt\n  key_file: /etc/modelwatch/tls.key\n")
     assert run("check-config", "--config", str(cfg)).returncode == 0  # valid syntax
     r = run("serve", "--config", str(cfg), "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "d"))
     assert r.returncode == 1
-    assert "auth.tokens is configured but not enforced" in r.stderr
+    assert "tls is configured but not enforced" in r.stderr
 
 
 def test_demo_sends_predictions_and_labels_that_become_metrics(daemon):

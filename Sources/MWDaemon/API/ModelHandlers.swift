@@ -45,10 +45,10 @@ struct ModelHandlers: Sendable {
         do {
             created = try store.put(name, settings: settings)
         } catch {
-            logger.audit(action: "put", model: name, outcome: "refused: \(error)")
+            logger.audit(principal: request.principal, client: request.remoteAddress, action: "put", model: name, outcome: "refused: \(error)")
             return error.response
         }
-        logger.audit(action: "put", model: name, outcome: created ? "created" : "updated")
+        logger.audit(principal: request.principal, client: request.remoteAddress, action: "put", model: name, outcome: created ? "created" : "updated")
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
         return .json(StatusJSON.encode(detail(box)), status: created ? .created : .ok)
     }
@@ -56,10 +56,10 @@ struct ModelHandlers: Sendable {
     func delete(_ request: HTTPRequest) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
         guard store.delete(name) else {
-            logger.audit(action: "delete", model: name, outcome: "unknown model")
+            logger.audit(principal: request.principal, client: request.remoteAddress, action: "delete", model: name, outcome: "unknown model")
             return ModelStoreError.unknownModel(name).response
         }
-        logger.audit(action: "delete", model: name, outcome: "deleted")
+        logger.audit(principal: request.principal, client: request.remoteAddress, action: "delete", model: name, outcome: "deleted")
         return .json(StatusJSON.encode(["deleted": name]))
     }
 
@@ -69,12 +69,4 @@ struct ModelHandlers: Sendable {
         return StatusJSON.detail(report, summary: summary, settings: box.settings.withLock { $0 }, options: options)
     }
 
-}
-
-extension Logger {
-    /// SPEC section 6: every admin action is logged with principal, action, model, outcome.
-    func audit(action: String, model: String, outcome: String) {
-        notice("audit", metadata: ["principal": "anonymous", "action": "\(action)", "model": "\(model)",
-                                    "outcome": "\(outcome)"])
-    }
 }

@@ -23,7 +23,7 @@ struct ReferenceHandler: Sendable {
         let batch: DecodedBatch<PredictionEvent>
         do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
         guard batch.errors.isEmpty else {
-            logger.audit(action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
+            logger.audit(principal: request.principal, client: request.remoteAddress, action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(batch.errors.count) of \(batch.errors.count + batch.events.count) reference rows are invalid (first: row \(batch.errors[0].index), \(batch.errors[0].rejection.message)); the reference was not replaced",
                           details: IngestHandler.listedErrors(batch.errors))
@@ -48,11 +48,11 @@ struct ReferenceHandler: Sendable {
         }
         switch outcome {
         case .failure(let error):
-            logger.audit(action: "put_reference", model: name, outcome: "refused: \(error.message)")
+            logger.audit(principal: request.principal, client: request.remoteAddress, action: "put_reference", model: name, outcome: "refused: \(error.message)")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(error.message); the reference was not replaced", details: [JSONString.quoted(error.field)])
         case .success(let installed):
-            logger.audit(action: "put_reference", model: name,
+            logger.audit(principal: request.principal, client: request.remoteAddress, action: "put_reference", model: name,
                          outcome: "replaced: \(installed.rows) rows, generation \(installed.generation)")
             return .json(StatusJSON.encode(StatusJSON.reference(model: name, rows: installed.rows, generation: installed.generation,
                                                                 columns: installed.columns)))

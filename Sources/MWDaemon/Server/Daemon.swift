@@ -17,6 +17,8 @@ public final class Daemon: Sendable {
 
     /// The models and their statistics.
     let store: ModelStore
+    /// Tokens, scopes and signatures (SPEC section 6); tokens replaced on SIGHUP.
+    let authorizer: Authorizer
 
     /// Builds the daemon; nothing listens until ``start()``.
     /// - Parameter clock: wall-clock unix seconds, the clock of the sliding windows (injectable for tests).
@@ -26,17 +28,20 @@ public final class Daemon: Sendable {
         self.logger = logger
         let httpMetrics = HTTPMetrics()
         let limits = configuration.limits
-        let serverConfiguration = HTTPServerConfiguration(
+        let authorizer = Authorizer(tokens: .none, logger: logger, clock: clock)
+        self.authorizer = authorizer
+        var serverConfiguration = HTTPServerConfiguration(
             address: configuration.listen,
             limits: HTTPParserLimits(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes),
             maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, requestTimeout: limits.requestTimeout)
+        serverConfiguration.authorizer = authorizer
         // The router needs the registry and the registry needs the server (connection gauges):
         // the server collector reads the server through a box filled right after.
         let serverBox = ServerBox()
         let store = ModelStore(configuration: configuration)
         self.store = store
         let registry = Registry(collectors: [ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
-                                             ModelsCollector(store: store, clock: clock)],
+                                             AuthCollector(authorizer: authorizer), ModelsCollector(store: store, clock: clock)],
                                 clock: { MonotonicClock.now() })
         let router = Routes.make(registry: registry, readiness: readiness, logger: logger,
                                  ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock),
@@ -55,7 +60,9 @@ public final class Daemon: Sendable {
     public func start() throws -> UInt16 {
         // Refuse rather than silently serve plain, unauthenticated HTTP to an operator who asked for more.
         if configuration.tls != nil { throw DaemonError.notYetSupported("tls") }
-        if !(configuration.auth?.tokens.isEmpty ?? true) { throw DaemonError.notYetSupported("auth.tokens") }
+        do { authorizer.replace(try AccessTokens.load(configuration.auth?.tokens ?? [])) } catch {
+            throw DaemonError.auth(error.description)
+        }
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
         } catch {
@@ -83,7 +90,13 @@ public final class Daemon: Sendable {
         if newConfiguration.listen != running.listen { notes.append("listen changed: restart to apply") }
         if newConfiguration.dataDir != running.dataDir { notes.append("data_dir changed: restart to apply") }
         if newConfiguration.windows != running.windows { notes.append("windows changed: restart to apply") }
-        if newConfiguration.tls != running.tls || newConfiguration.auth != running.auth { notes.append("tls/auth changed: restart to apply") }
+        if newConfiguration.tls != running.tls { notes.append("tls changed: restart to apply") }
+        if newConfiguration.auth != running.auth {
+            // Tokens and their secrets apply at once; open connections stay open.
+            do { authorizer.replace(try AccessTokens.load(newConfiguration.auth?.tokens ?? [])) } catch {
+                notes.append("auth.tokens refused, the previous tokens stay in force: \(error.description)")
+            }
+        }
         var merged = newConfiguration
         // The listener and the decoder were built with these; keep them until a restart.
         merged.listen = running.listen
@@ -109,11 +122,13 @@ public enum DaemonError: Error, CustomStringConvertible {
     case dataDirectory(path: String, reason: String)
     case listen(address: String, reason: String)
     case notYetSupported(String)
+    case auth(String)
 
     public var description: String {
         switch self {
         case let .dataDirectory(path, reason): return "cannot create data dir \(path): \(reason); set data_dir or --data-dir"
         case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
+        case let .auth(problem): return problem
         case let .notYetSupported(key):
             return "\(key) is configured but not enforced by this version; refusing to start rather than serve without it (remove \(key) or use a TLS/auth proxy)"
         }

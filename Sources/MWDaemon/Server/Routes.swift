@@ -12,20 +12,21 @@ enum Routes {
     static func make(registry: Registry, readiness: Readiness, logger: Logger, ingest: IngestHandler,
                      models: ModelHandlers, reference: ReferenceHandler) -> Router {
         var router = Router()
-        router.add("POST", "/v1/models/{model}/predictions", ingest.predictions)
-        router.add("POST", "/v1/models/{model}/labels", ingest.labels)
-        router.add("GET", "/v1/models", models.list)
-        router.add("GET", "/v1/models/{model}", models.get)
-        router.add("PUT", "/v1/models/{model}", models.put)
-        router.add("DELETE", "/v1/models/{model}", models.delete)
-        router.add("PUT", "/v1/models/{model}/reference", reference.put)
-        router.add("GET", "/v1/models/{model}/reference", reference.get)
+        // Scopes of SPEC section 3 (checked by the Authorizer when auth.tokens are configured).
+        router.add("POST", "/v1/models/{model}/predictions", scope: "ingest", ingest.predictions)
+        router.add("POST", "/v1/models/{model}/labels", scope: "ingest", ingest.labels)
+        router.add("GET", "/v1/models", scope: "read", models.list)
+        router.add("GET", "/v1/models/{model}", scope: "read", models.get)
+        router.add("PUT", "/v1/models/{model}", scope: "admin", models.put)
+        router.add("DELETE", "/v1/models/{model}", scope: "admin", models.delete)
+        router.add("PUT", "/v1/models/{model}/reference", scope: "admin", reference.put)
+        router.add("GET", "/v1/models/{model}/reference", scope: "read", reference.get)
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in
             readiness.isReady ? .text("ready\n")
                 : .error(.serviceUnavailable, code: "not_ready", message: "state is still being restored")
         }
-        router.add("GET", "/metrics") { request in
+        router.add("GET", "/metrics", scope: "read") { request in
             let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
             let (families, errors) = registry.gather()
             for failure in errors {
@@ -36,7 +37,7 @@ enum Routes {
             response.headers.add("Cache-Control", "no-store")
             return response
         }
-        router.add("GET", "/") { _ in
+        router.add("GET", "/", scope: "read") { _ in
             HTTPResponse.text(StatusPage.html(), contentType: "text/html; charset=utf-8")
         }
         return router
