@@ -221,7 +221,7 @@ final class EventLoop: @unchecked Sendable {
         head.remoteAddress = connection.remoteAddress
         switch authorizer.authorize(head: head, route: route) {
         case .allow(let principal):
-            connection.headAuthorization = .init(principal: principal)
+            connection.headAuthorization = .init(principal: principal, route: route, parameters: parameters)
             return nil
         case .deny(var response):
             response.closeConnection = true
@@ -237,7 +237,9 @@ final class EventLoop: @unchecked Sendable {
         let isHead = request.method == "HEAD"
         let keepAlive = request.keepAlive && drainDeadline == nil
         let gzip = request.acceptsGzip
-        switch shared.router.match(method: request.method, path: request.path) {
+        let match = checkedHead.map { Router.Match.found($0.route, parameters: $0.parameters) }
+            ?? shared.router.match(method: request.method, path: request.path)
+        switch match {
         case .notFound:
             let response = HTTPResponse.error(.notFound, code: "not_found", message: "no resource at \(request.path)")
             finish(connection, response, handler: "not_found", isHead: isHead, keepAlive: keepAlive,

@@ -25,6 +25,9 @@ final class HTTPConnection {
 
     struct HeadAuthorization {
         let principal: String?
+        /// The route the head matched, so the request is not matched again.
+        let route: Router.Route
+        let parameters: [String: String]
     }
     var parser: HTTPRequestParser
     var timer: ConnectionTimer

@@ -17,8 +17,11 @@ public enum Hex {
     }
 
     /// The bytes of a hex string (either case), or nil if it is not an even run of hex digits.
-    public static func decode(_ string: String) -> [UInt8]? {
-        let utf8 = Array(string.utf8)
+    public static func decode(_ string: String) -> [UInt8]? { decode(utf8: string.utf8) }
+
+    /// The bytes of hex digits given as UTF-8 (e.g. a part of a header value), or nil.
+    public static func decode(utf8 digits: some Collection<UInt8>) -> [UInt8]? {
+        let utf8 = Array(digits)
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count / 2)

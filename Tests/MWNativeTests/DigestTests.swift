@@ -31,4 +31,30 @@ import Testing
         #expect(Hex.decode("zz") == nil)
         #expect(Hex.encode([0, 255, 160]) == "00ffa0")
     }
+
+    /// The prepared key against OpenSSL's one-shot HMAC and RFC 4231 (keys shorter than, equal
+    /// to and longer than the block; messages in parts), on seeded random inputs.
+    @Test func preparedKeyMatchesOneShotHMAC() {
+        let key = Array("Jefe".utf8), message = Array("what do ya want for nothing?".utf8)
+        #expect(Hex.encode(HMACSHA256Key(key: key).authenticate(message))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        var state: UInt64 = 42
+        func byte() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        for keyLength in [0, 1, 31, 63, 64, 65, 131] {
+            let key = (0..<keyLength).map { _ in byte() }
+            let prepared = HMACSHA256Key(key: key)
+            for length in [0, 1, 55, 64, 1000] {
+                let message = (0..<length).map { _ in byte() }
+                #expect(prepared.authenticate(message) == HMAC.sha256(key: key, message: message), "key \(keyLength), message \(length)")
+                let split = length / 3
+                let parts = message.withUnsafeBytes { all in
+                    prepared.authenticate([UnsafeRawBufferPointer(rebasing: all[0..<split]), UnsafeRawBufferPointer(rebasing: all[split...])])
+                }
+                #expect(parts == HMAC.sha256(key: key, message: message))
+            }
+        }
+    }
 }

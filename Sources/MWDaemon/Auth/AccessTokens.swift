@@ -11,8 +11,8 @@ struct AccessToken: Sendable {
     let hash: [UInt8]
     let scopes: Set<TokenSettings.Scope>
     let models: Set<String>?
-    /// Read from `hmac_secret_file` (trailing newline dropped); nil: bodies need no signature.
-    let hmacSecret: [UInt8]?
+    /// From `hmac_secret_file` (trailing newline dropped), prepared once; nil: bodies need no signature.
+    let hmacKey: HMACSHA256Key?
 }
 
 /// Why `auth.tokens` cannot be used; each names the file or principal and what to change.
@@ -57,7 +57,7 @@ struct AccessTokens: Sendable {
                 secret = try readSecret(file, principal: s.principal)
             }
             tokens.append(AccessToken(principal: s.principal, hash: hash, scopes: Set(s.scopes), models: s.models.map(Set.init),
-                                      hmacSecret: secret))
+                                      hmacKey: secret.map { HMACSHA256Key(key: $0) }))
         }
         return AccessTokens(tokens: tokens)
     }

@@ -57,12 +57,12 @@ final class Authorizer: RequestAuthorizer {
                 return deny(.forbiddenModel(model), request, route, principal: token.principal, model: model)
             }
         }
-        metrics.allowed(principal: token.principal, scope: scope.rawValue)
+        metrics.allowed(principal: token.principal, scope: scope)
         return .allow(principal: token.principal)
     }
 
     func verify(body request: HTTPRequest, route: Router.Route, principal: String?) -> HTTPResponse? {
-        guard let principal, let secret = state.withLock({ $0.tokens.token(of: principal)?.hmacSecret }) else { return nil }
+        guard let principal, let key = state.withLock({ $0.tokens.token(of: principal)?.hmacKey }) else { return nil }
         let model = request.pathParameters["model"]
         guard let stamp = request.headers["X-Modelwatch-Timestamp"], let signed = request.headers["X-Modelwatch-Signature"] else {
             return refuse(.missingSignature, request, route, principal: principal, model: model)
@@ -74,10 +74,14 @@ final class Authorizer: RequestAuthorizer {
         guard abs(now - seconds) <= Self.skew else {
             return refuse(.staleTimestamp(now - seconds), request, route, principal: principal, model: model)
         }
-        guard signed.hasPrefix("sha256="), let given = Hex.decode(String(signed.dropFirst(7))), given.count == 32 else {
+        guard signed.hasPrefix("sha256="), let given = Hex.decode(utf8: signed.utf8.dropFirst(7)), given.count == 32 else {
             return refuse(.badSignature, request, route, principal: principal, model: model)
         }
-        let expected = HMAC.sha256(key: secret, message: Array(stamp.utf8) + [UInt8(ascii: ".")] + request.body)
+        var stampBytes = Array(stamp.utf8)
+        stampBytes.append(UInt8(ascii: "."))
+        let expected = stampBytes.withUnsafeBytes { head in
+            request.body.withUnsafeBytes { body in key.authenticate([head, body]) }
+        }
         guard HMAC.constantTimeEquals(expected, given) else {
             return refuse(.badSignature, request, route, principal: principal, model: model)
         }
@@ -167,18 +171,23 @@ enum AuthFailure {
 
 /// `modelwatch_auth_failures_total{reason}` and `modelwatch_auth_requests_total{principal,scope}`.
 final class AuthMetrics: Sendable {
-    private let counts = Mutex<(failures: [String: UInt64], allowed: [String: UInt64])>(([:], [:]))
+    private struct Key: Hashable {
+        let principal: String
+        let scope: TokenSettings.Scope
+    }
+
+    private let counts = Mutex<(failures: [String: UInt64], allowed: [Key: UInt64])>(([:], [:]))
 
     func failed(reason: String) { counts.withLock { $0.failures[reason, default: 0] += 1 } }
-    func allowed(principal: String, scope: String) { counts.withLock { $0.allowed[principal + "\u{0}" + scope, default: 0] += 1 } }
+    func allowed(principal: String, scope: TokenSettings.Scope) {
+        counts.withLock { $0.allowed[Key(principal: principal, scope: scope), default: 0] += 1 }
+    }
 
     var snapshot: (failures: [(reason: String, count: UInt64)], allowed: [(principal: String, scope: String, count: UInt64)]) {
         let (failures, allowed) = counts.withLock { ($0.failures, $0.allowed) }
         let f = failures.sorted { $0.key < $1.key }.map { (reason: $0.key, count: $0.value) }
-        let a = allowed.sorted { $0.key < $1.key }.map { key, n -> (principal: String, scope: String, count: UInt64) in
-            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? parts[1] : "", n)
-        }
+        let a = allowed.map { (principal: $0.key.principal, scope: $0.key.scope.rawValue, count: $0.value) }
+            .sorted { ($0.principal, $0.scope) < ($1.principal, $1.scope) }
         return (f, a)
     }
 }

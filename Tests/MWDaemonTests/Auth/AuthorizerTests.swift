@@ -13,7 +13,7 @@ import Testing
     static func token(_ principal: String, _ token: String, _ scopes: [TokenSettings.Scope], models: [String]? = nil,
                       secret: [UInt8]? = nil) -> AccessToken {
         AccessToken(principal: principal, hash: SHA256.hash(Array(token.utf8)), scopes: Set(scopes), models: models.map(Set.init),
-                    hmacSecret: secret)
+                    hmacKey: secret.map { HMACSHA256Key(key: $0) })
     }
 
     let tokens = AccessTokens(tokens: [token("svc", "t-svc", [.ingest], models: ["fraud"]), token("prom", "t-prom", [.read]),
