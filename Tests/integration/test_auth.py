@@ -221,3 +221,23 @@ def test_start_refuses_exposed_or_missing_secret_files(tmp_path):
     r = subprocess.run([BINARY, "serve", "--config", str(path), "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "d")],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 1 and "missing.hmac" in r.stderr
+
+
+def test_the_examples_sign_and_send(secured):
+    d, tmp_path = secured
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, MODELWATCH_TOKEN=TOKENS["signer"])
+    secret = str(tmp_path / "signer.hmac")
+    r = subprocess.run(["python3", os.path.join(repo, "examples", "send_events.py"), "--url", d.base, "--model", "ex",
+                        "--secret-file", secret, "--gzip", "--count", "8"], capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "'accepted': 8" in r.stdout
+    r = subprocess.run(["bash", os.path.join(repo, "examples", "send_events.sh"), d.base, "ex", secret],
+                       capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 0 and '"accepted":1' in r.stdout.replace(" ", ""), r.stdout + r.stderr
+    _, text, _ = call(d, "GET", "/metrics", "reader")
+    assert 'modelwatch_predictions_total{model="ex",version="default"} 9' in text
+    # without the signature the same principal is refused
+    r = subprocess.run(["bash", os.path.join(repo, "examples", "send_events.sh"), d.base, "ex"],
+                       capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode != 0 and "missing_signature" in r.stdout
