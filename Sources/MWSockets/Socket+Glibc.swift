@@ -80,27 +80,31 @@ extension Socket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fileDescriptor, $0, &length) }
         }
         guard got == 0 else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         switch Int32(storage.ss_family) {
         case AF_INET:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin -> String? in
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
                     var address = sin.pointee.sin_addr
-                    guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "\(String(cString: text)):\(UInt16(bigEndian: sin.pointee.sin_port))"
+                    return Self.numericHost(AF_INET, &address).map { "\($0):\(UInt16(bigEndian: sin.pointee.sin_port))" }
                 }
             }
         case AF_INET6:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin -> String? in
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin in
                     var address = sin.pointee.sin6_addr
-                    guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "[\(String(cString: text))]:\(UInt16(bigEndian: sin.pointee.sin6_port))"
+                    return Self.numericHost(AF_INET6, &address).map { "[\($0)]:\(UInt16(bigEndian: sin.pointee.sin6_port))" }
                 }
             }
         default:
             return nil
         }
+    }
+
+    /// The numeric text of an `in_addr` / `in6_addr` of `family`.
+    private static func numericHost(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, address, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(cString: text)
     }
 
     /// Reads into `buffer` without blocking.
