@@ -108,7 +108,8 @@ final class EventLoop: @unchecked Sendable {
             let timer = ConnectionTimer(now: now, idleTimeout: Self.nanos(configuration.idleTimeout),
                                         requestTimeout: Self.nanos(configuration.requestTimeout),
                                         writeTimeout: Self.nanos(configuration.writeTimeout))
-            let connection = HTTPConnection(socket: socket, id: nextID, limits: configuration.limits, timer: timer)
+            let connection = HTTPConnection(transport: PlainTransport(socket), remoteAddress: socket.peerName(), id: nextID,
+                                            limits: configuration.limits, timer: timer)
             nextID += 1
             do {
                 try poller.add(socket.fileDescriptor, events: .readable, token: connection.id)
@@ -135,7 +136,13 @@ final class EventLoop: @unchecked Sendable {
             flush(connection)
             guard connections[ready.token] != nil else { return }
         }
-        if ready.events.contains(.readable) { read(connection) }
+        if ready.events.contains(.readable) {
+            read(connection)
+            // A transport may hold decoded input no readiness event will announce (TLS records).
+            while connections[ready.token] != nil && connection.transport.hasBufferedInput && connection.inFlight == nil {
+                read(connection)
+            }
+        }
     }
 
     private func read(_ connection: HTTPConnection) {
@@ -144,13 +151,13 @@ final class EventLoop: @unchecked Sendable {
         // A Content-Length body under way, with nothing else buffered: read straight into it.
         let intoBody = connection.lingerUntil == nil && connection.inputStart == connection.input.count
             && connection.parser.receiveBody { body in
-                do { result = try connection.socket.read(into: body) } catch { failed = true }
+                do { result = try connection.transport.read(into: body) } catch { failed = true }
                 if case .bytes(let n) = result { return n }
                 return 0
             }
         if !intoBody {
             do {
-                result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.socket.read(into: buffer) }
+                result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.transport.read(into: buffer) }
             } catch {
                 failed = true
             }
@@ -351,7 +358,7 @@ final class EventLoop: @unchecked Sendable {
             let result: Socket.WriteResult
             do {
                 result = try connection.output.withUnsafeBytes { (raw) throws(SocketError) in
-                    try connection.socket.write(UnsafeRawBufferPointer(rebasing: raw[connection.outputStart...]))
+                    try connection.transport.write(UnsafeRawBufferPointer(rebasing: raw[connection.outputStart...]))
                 }
             } catch {
                 close(connection)
@@ -381,7 +388,7 @@ final class EventLoop: @unchecked Sendable {
             close(connection)
             return
         }
-        connection.socket.shutdownWrite()
+        connection.transport.shutdownWrite()
         // Linger up to 2 s, or 0.3 s while draining so shutdown stays fast.
         connection.lingerUntil = now + (drainDeadline == nil ? 2_000_000_000 : 300_000_000)
         connection.input = []
@@ -402,7 +409,7 @@ final class EventLoop: @unchecked Sendable {
         }
         guard wanted != connection.interest else { return }
         do {
-            try poller.modify(connection.socket.fileDescriptor, events: wanted, token: connection.id)
+            try poller.modify(connection.transport.fileDescriptor, events: wanted, token: connection.id)
             connection.interest = wanted
         } catch {
             close(connection)
@@ -411,8 +418,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func close(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
-        poller.remove(connection.socket.fileDescriptor)
-        connection.socket.close()
+        poller.remove(connection.transport.fileDescriptor)
+        connection.transport.close()
         shared.openConnections.subtract(1, ordering: .relaxed)
     }
 

@@ -15,7 +15,8 @@ final class HTTPConnection {
         let started: UInt64
     }
 
-    let socket: Socket
+    /// The byte stream (plain TCP, or TLS over it).
+    let transport: any Transport
     let id: UInt64
     /// The peer's `HOST:PORT` (for logs), read once at accept.
     let remoteAddress: String?
@@ -45,10 +46,10 @@ final class HTTPConnection {
     var lingerUntil: UInt64?
     var interest: Poller.Events = []
 
-    init(socket: Socket, id: UInt64, limits: HTTPParserLimits, timer: ConnectionTimer) {
-        self.socket = socket
+    init(transport: any Transport, remoteAddress: String?, id: UInt64, limits: HTTPParserLimits, timer: ConnectionTimer) {
+        self.transport = transport
         self.id = id
-        self.remoteAddress = socket.peerName()
+        self.remoteAddress = remoteAddress
         self.parser = HTTPRequestParser(limits: limits)
         self.timer = timer
     }
