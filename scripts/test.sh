@@ -27,12 +27,8 @@ python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
 # (also what the mixin generator needs).
 python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install -q numpy scipy
 python3 -c "import prometheus_client, yaml" 2>/dev/null || python3 -m pip install -q prometheus_client pyyaml
-
-echo "== monitoring assets (generated files up to date, promtool and amtool)"
-python3 -m mixin --check
-promtool check config prometheus/prometheus.yml >/dev/null
-promtool test rules prometheus/tests/*.yml
-amtool check-config deploy/alertmanager/alertmanager.yml >/dev/null
+# The monitoring assets (mixin --check, promtool check/test rules, amtool) are checked by
+# Tests/integration/test_monitoring_assets.py.
 
 echo "== swift build"
 swift build --build-tests

@@ -116,7 +116,24 @@ public enum DriftStatistics {
         let en = (max(nr, n) * min(nr, n) / (nr + n)).rounded()
         let pValue = SpecialFunctions.kolmogorovSurvival(d, n: max(1, Int(en)))
 
-        // Wasserstein: ∫|F_ref − F_win| cell by cell.
+        // Wasserstein: from the values when the window has them, else cell by cell.
+        let w = sortedWindow.map { ExactDrift.wasserstein(reference, window: $0) }
+            ?? cellWasserstein(reference, cells: cells, offsets: offsets, n: n, lowSum: lowSum, highSum: highSum)
+        let last = cells.count - 1
+        let wasserstein = reference.standardDeviation > 0 ? w / reference.standardDeviation : nil
+
+        let outside = (cells[0] + cells[last]) / n
+        return NumericDrift(count: Int(n), psi: psiValue, ksStatistic: d, ksPValue: pValue, wasserstein: wasserstein,
+                            jensenShannon: js, outOfRangeRatio: outside,
+                            median: sortedWindow.map { Quantiles.linear($0, 0.5) } ?? quantile(0.5, cells, n, reference, lowSum, highSum),
+                            p95: sortedWindow.map { Quantiles.linear($0, 0.95) } ?? quantile(0.95, cells, n, reference, lowSum, highSum))
+    }
+
+    /// ∫|F_ref − F_win| cell by cell: exact in cells where the CDFs do not cross; one crossing
+    /// sized as if both were linear there.
+    static func cellWasserstein(_ reference: NumericReference, cells: [Double], offsets: [Double], n: Double,
+                                lowSum: Double, highSum: Double) -> Double {
+        let nr = Double(reference.count), refCells = reference.cellCounts, edges = reference.edges
         var w = 0.0
         let last = cells.count - 1
         if cells[0] > 0 { w += cells[0] / n * (edges[0] - lowSum / cells[0]) }          // below the reference: F_ref = 0
@@ -143,14 +160,7 @@ public enum DriftStatistics {
             fr += mr + refCells[2 * k + 1] / nr
             fw += mw + cells[2 * k + 1] / n
         }
-        if let sortedWindow { w = ExactDrift.wasserstein(reference, window: sortedWindow) }
-        let wasserstein = reference.standardDeviation > 0 ? w / reference.standardDeviation : nil
-
-        let outside = (cells[0] + cells[last]) / n
-        return NumericDrift(count: Int(n), psi: psiValue, ksStatistic: d, ksPValue: pValue, wasserstein: wasserstein,
-                            jensenShannon: js, outOfRangeRatio: outside,
-                            median: sortedWindow.map { Quantiles.linear($0, 0.5) } ?? quantile(0.5, cells, n, reference, lowSum, highSum),
-                            p95: sortedWindow.map { Quantiles.linear($0, 0.95) } ?? quantile(0.95, cells, n, reference, lowSum, highSum))
+        return w
     }
 
     /// The window's `q`-quantile, placed inside its cell by rank (tails: their mean).

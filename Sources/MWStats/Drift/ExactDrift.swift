@@ -51,7 +51,7 @@ enum ExactDrift {
             while below < window.count && window[below] <= x0 { below += 1 }
             guard x1 > x0 else { continue }
             let fw = Double(below) / n
-            let g0 = cdf.justAbove(x0) - fw, g1 = cdf.below(x1) - fw
+            let g0 = cdf.atOrBelow(x0) - fw, g1 = cdf.below(x1) - fw  // F is right-continuous
             if g0 * g1 >= 0 {
                 total += abs(g0 + g1) / 2 * (x1 - x0)
             } else {
@@ -121,9 +121,6 @@ struct LinearCellCDF {
         if edges[k] == x { return through[k] }
         return inside(x, k)
     }
-
-    /// The limit of F from the right of x (equal to F(x) for a right-continuous CDF).
-    func justAbove(_ x: Double) -> Double { atOrBelow(x) }
 
     /// F at x strictly inside the open cell below edge k.
     private func inside(_ x: Double, _ k: Int) -> Double {

@@ -8,12 +8,15 @@ import Synchronization
 /// whose every unique value is a cut point (counted for every slice that may hold them).
 /// A reference that does not fit falls back to the summary (statistics within the documented
 /// cell bounds); its reservation is returned when it is replaced or its model deleted.
-public final class ExactDriftBudget: Sendable {
+public final class ExactDriftBudget: Sendable, Equatable {
     /// The allowance in bytes (`limits.max_exact_drift_bytes`).
     public let limit: Int
     private let used = Atomic<Int>(0)
 
     public init(bytes: Int) { limit = bytes }
+
+    /// One allowance is equal only to itself (options sharing it compare equal).
+    public static func == (a: ExactDriftBudget, b: ExactDriftBudget) -> Bool { a === b }
 
     /// Bytes reserved now.
     public var reserved: Int { used.load(ordering: .relaxed) }

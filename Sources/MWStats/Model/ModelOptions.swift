@@ -56,13 +56,4 @@ public struct ModelOptions: Sendable, Equatable {
 
     /// Slices a feature's windows hold at most: every window's ring and the pending slice.
     public var slicesPerFeature: Int { windows.count * slicesPerWindow + 1 }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.task == b.task && a.positiveClass == b.positiveClass && a.classes == b.classes && a.labelTTL == b.labelTTL
-            && a.labelGrace == b.labelGrace && a.minSamples == b.minSamples && a.maxPending == b.maxPending
-            && a.maxClasses == b.maxClasses && a.maxVersions == b.maxVersions && a.windows == b.windows
-            && a.slicesPerWindow == b.slicesPerWindow && a.features == b.features && a.drift == b.drift
-            && a.reference == b.reference && a.maxCategories == b.maxCategories && a.maxFeatures == b.maxFeatures
-            && a.exactDriftBudget === b.exactDriftBudget
-    }
 }
