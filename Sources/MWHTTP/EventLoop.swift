@@ -104,11 +104,27 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             try? socket.setNoDelay()
+            let transport: any Transport
+            if let tls = configuration.tls {
+                do {
+                    guard let context = tls.context else { throw NativeError.tls(function: "accept", reason: "no TLS context loaded") }
+                    transport = try TLSTransport(socket, context: context)
+                } catch {
+                    logger.warning("TLS session not created", metadata: ["error": "\(error)"])
+                    shared.openConnections.subtract(1, ordering: .relaxed)
+                    socket.close()
+                    continue
+                }
+            } else {
+                transport = PlainTransport(socket)
+            }
             let now = MonotonicClock.now()
-            let timer = ConnectionTimer(now: now, idleTimeout: Self.nanos(configuration.idleTimeout),
+            var timer = ConnectionTimer(now: now, idleTimeout: Self.nanos(configuration.idleTimeout),
                                         requestTimeout: Self.nanos(configuration.requestTimeout),
                                         writeTimeout: Self.nanos(configuration.writeTimeout))
-            let connection = HTTPConnection(transport: PlainTransport(socket), remoteAddress: socket.peerName(), id: nextID,
+            // A handshake is the start of the first request: it has the request timeout.
+            if !transport.isEstablished { timer.received(now: now, partialRequest: true) }
+            let connection = HTTPConnection(transport: transport, remoteAddress: socket.peerName(), id: nextID,
                                             limits: configuration.limits, timer: timer)
             nextID += 1
             do {
@@ -132,17 +148,48 @@ final class EventLoop: @unchecked Sendable {
             close(connection)
             return
         }
+        if !connection.transport.isEstablished {
+            guard advanceHandshake(connection) else { return }
+        }
         if ready.events.contains(.writable) {
             flush(connection)
             guard connections[ready.token] != nil else { return }
         }
-        if ready.events.contains(.readable) {
+        if ready.events.contains(.readable) || connection.transport.readWaitsForWritable && ready.events.contains(.writable)
+            || connection.justEstablished {
+            connection.justEstablished = false
             read(connection)
             // A transport may hold decoded input no readiness event will announce (TLS records).
             while connections[ready.token] != nil && connection.transport.hasBufferedInput && connection.inFlight == nil {
                 read(connection)
             }
         }
+    }
+
+    /// Runs the transport's handshake as far as the socket allows; true once it is established
+    /// (then the caller reads at once: the first request may already be buffered).
+    private func advanceHandshake(_ connection: HTTPConnection) -> Bool {
+        let progress: HandshakeProgress
+        do { progress = try connection.transport.handshake() } catch {
+            shared.tlsHandshakeFailures.add(1, ordering: .relaxed)
+            logger.debug("TLS handshake failed", metadata: ["client": "\(connection.remoteAddress ?? "-")", "error": "\(error)"])
+            close(connection)
+            return false
+        }
+        switch progress {
+        case .established:
+            shared.tlsHandshakes.add(1, ordering: .relaxed)
+            connection.timer.requestCompleted(now: MonotonicClock.now(), partialRequest: false)
+            connection.justEstablished = true
+            updateInterest(connection)
+            return true
+        case .needsReadable:
+            connection.handshakeWaitsFor = .readable
+        case .needsWritable:
+            connection.handshakeWaitsFor = .writable
+        }
+        updateInterest(connection)
+        return false
     }
 
     private func read(_ connection: HTTPConnection) {
@@ -157,7 +204,7 @@ final class EventLoop: @unchecked Sendable {
             }
         if !intoBody {
             do {
-                result = try scratch.withUnsafeMutableBytes { (buffer) throws(SocketError) in try connection.transport.read(into: buffer) }
+                result = try scratch.withUnsafeMutableBytes { (buffer) throws(TransportError) in try connection.transport.read(into: buffer) }
             } catch {
                 failed = true
             }
@@ -226,6 +273,7 @@ final class EventLoop: @unchecked Sendable {
         var head = head
         head.pathParameters = parameters
         head.remoteAddress = connection.remoteAddress
+        head.clientCertificateName = connection.transport.peerCommonName
         switch authorizer.authorize(head: head, route: route) {
         case .allow(let principal):
             connection.headAuthorization = .init(principal: principal, route: route, parameters: parameters)
@@ -239,6 +287,7 @@ final class EventLoop: @unchecked Sendable {
     private func dispatch(_ connection: HTTPConnection, _ request: HTTPRequest, now: UInt64) {
         var request = request
         request.remoteAddress = connection.remoteAddress
+        request.clientCertificateName = connection.transport.peerCommonName
         let checkedHead = connection.headAuthorization
         connection.headAuthorization = nil
         let isHead = request.method == "HEAD"
@@ -357,7 +406,7 @@ final class EventLoop: @unchecked Sendable {
         while connection.pendingOutput > 0 {
             let result: Socket.WriteResult
             do {
-                result = try connection.output.withUnsafeBytes { (raw) throws(SocketError) in
+                result = try connection.output.withUnsafeBytes { (raw) throws(TransportError) in
                     try connection.transport.write(UnsafeRawBufferPointer(rebasing: raw[connection.outputStart...]))
                 }
             } catch {
@@ -398,7 +447,9 @@ final class EventLoop: @unchecked Sendable {
 
     private func updateInterest(_ connection: HTTPConnection) {
         var wanted: Poller.Events = []
-        if connection.lingerUntil != nil {
+        if !connection.transport.isEstablished {
+            wanted = connection.handshakeWaitsFor
+        } else if connection.lingerUntil != nil {
             wanted = .readable
         } else {
             if connection.pendingOutput > 0 { wanted.insert(.writable) }
@@ -406,6 +457,7 @@ final class EventLoop: @unchecked Sendable {
                 && connection.pendingOutput < Self.outputHighWater {
                 wanted.insert(.readable)
             }
+            if connection.transport.readWaitsForWritable { wanted.insert(.writable) }
         }
         guard wanted != connection.interest else { return }
         do {
@@ -435,6 +487,9 @@ final class EventLoop: @unchecked Sendable {
             case nil:
                 continue
             case .idle?, .write?:
+                close(connection)
+            case .request? where !connection.transport.isEstablished:
+                shared.tlsHandshakeTimeouts.add(1, ordering: .relaxed)
                 close(connection)
             case .request?:
                 if connection.closeAfterWrite { close(connection); continue }

@@ -45,6 +45,10 @@ final class HTTPConnection {
     /// Output flushed, write side shut: discarding input until the peer closes or this instant.
     var lingerUntil: UInt64?
     var interest: Poller.Events = []
+    /// What the transport's handshake waits for, while it is not established.
+    var handshakeWaitsFor: Poller.Events = .readable
+    /// The handshake completed in this event: read before waiting (the request may be buffered).
+    var justEstablished = false
 
     init(transport: any Transport, remoteAddress: String?, id: UInt64, limits: HTTPParserLimits, timer: ConnectionTimer) {
         self.transport = transport

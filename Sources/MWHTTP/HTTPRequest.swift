@@ -23,6 +23,8 @@ public struct HTTPRequest: Sendable {
     public var principal: String?
     /// The peer's `HOST:PORT`, for logs.
     public var remoteAddress: String?
+    /// The common name of the client certificate verified on this connection (TLS with `client_ca_file`).
+    public var clientCertificateName: String?
     /// Set when the request's framing cannot be trusted for what follows it (an HTTP/1.0
     /// request with Transfer-Encoding): the connection closes after the response.
     public var closeAfterResponse = false

@@ -24,6 +24,9 @@ public final class HTTPServer: Sendable {
         let observer: (any HTTPServerObserver)?
         let openConnections = Atomic<Int>(0)
         let refusedConnections = Atomic<Int>(0)
+        let tlsHandshakes = Atomic<Int>(0)
+        let tlsHandshakeFailures = Atomic<Int>(0)
+        let tlsHandshakeTimeouts = Atomic<Int>(0)
 
         init(router: Router, observer: (any HTTPServerObserver)?) {
             self.router = router
@@ -89,6 +92,12 @@ public final class HTTPServer: Sendable {
 
     /// Connections refused with `503` at the connection limit since start.
     public var refusedConnections: Int { shared.refusedConnections.load(ordering: .relaxed) }
+
+    /// TLS handshakes completed, failed (refused protocol, bad certificate, garbage) and timed out.
+    public var tlsHandshakeCounts: (completed: Int, failed: Int, timedOut: Int) {
+        (shared.tlsHandshakes.load(ordering: .relaxed), shared.tlsHandshakeFailures.load(ordering: .relaxed),
+         shared.tlsHandshakeTimeouts.load(ordering: .relaxed))
+    }
 
     /// Stops accepting, lets in-flight requests finish, closes idle connections, and returns
     /// once every loop has stopped or `gracePeriod` seconds have passed (then the rest are closed).

@@ -25,6 +25,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var offloadBodyBytes: Int
     /// Who may send what (nil: everyone everything).
     public var authorizer: (any RequestAuthorizer)?
+    /// Serve HTTPS with this context (nil: plain HTTP).
+    public var tls: ServerTLS?
 
     public init(address: SocketAddress, limits: HTTPParserLimits = HTTPParserLimits(),
                 maxInflatedBodyBytes: Int? = nil, maxConnections: Int = 1024, idleTimeout: Double = 60,

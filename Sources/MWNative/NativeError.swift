@@ -11,6 +11,8 @@ public enum NativeError: Error, Equatable, CustomStringConvertible {
     case truncatedStream
     /// OpenSSL failed in `function`; `code` is the value of `ERR_get_error()`.
     case openssl(function: String, code: UInt)
+    /// A TLS session failed in `function` (handshake refused, protocol error, peer reset…).
+    case tls(function: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum NativeError: Error, Equatable, CustomStringConvertible {
             return "the compressed body is truncated or is not a gzip stream"
         case let .openssl(function, code):
             return "\(function) failed with OpenSSL error \(code)"
+        case let .tls(function, reason):
+            return "\(function) failed: \(reason)"
         }
     }
 }

@@ -20,13 +20,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_healthy(port, proc, timeout=10.0):
+def wait_healthy(port, proc, timeout=10.0, tls=None):
+    """Polls /healthz; `tls` is the ssl.SSLContext of an HTTPS daemon."""
     deadline = time.time() + timeout
+    scheme = "https" if tls else "http"
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("modelwatch exited early: %s" % proc.stderr.read().decode(errors="replace"))
         try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=1) as r:
+            with urllib.request.urlopen("%s://127.0.0.1:%d/healthz" % (scheme, port), timeout=1, context=tls) as r:
                 if r.status == 200:
                     return
         except OSError:
@@ -48,9 +50,10 @@ def stop_process(proc, timeout):
 class Daemon:
     """A running modelwatch process."""
 
-    def __init__(self, tmp_path, args=(), config=None):
+    def __init__(self, tmp_path, args=(), config=None, tls=None):
         self.port = free_port()
-        self.base = "http://127.0.0.1:%d" % self.port
+        self.tls = tls
+        self.base = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
         cmd = [BINARY, "serve", "--listen", "127.0.0.1:%d" % self.port, "--data-dir", str(tmp_path / "data")]
         if config is not None:
             path = tmp_path / "modelwatch.yaml"
@@ -58,7 +61,7 @@ class Daemon:
             cmd += ["--config", str(path)]
         cmd += list(args)
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(tmp_path))
-        wait_healthy(self.port, self.proc)
+        wait_healthy(self.port, self.proc, tls=tls)
 
     def stop(self):
         stop_process(self.proc, 6)

@@ -8,7 +8,8 @@ import MWNative
 /// scopes, the models it is limited to, and the HMAC secret its bodies must be signed with.
 struct AccessToken: Sendable {
     let principal: String
-    let hash: [UInt8]
+    /// nil: no bearer token; only a client certificate naming `principal` authenticates it.
+    let hash: [UInt8]?
     let scopes: Set<TokenSettings.Scope>
     let models: Set<String>?
     /// From `hmac_secret_file` (trailing newline dropped), prepared once; nil: bodies need no signature.
@@ -50,8 +51,8 @@ struct AccessTokens: Sendable {
     static func load(_ settings: [TokenSettings]) throws(AccessTokenError) -> AccessTokens {
         var tokens: [AccessToken] = []
         for s in settings {
-            let hash = Hex.decode(s.sha256) ?? []
-            if let other = tokens.first(where: { $0.hash == hash }) { throw .duplicateToken(principal: s.principal, other: other.principal) }
+            let hash = s.sha256.flatMap { Hex.decode($0) }
+            if let hash, let other = tokens.first(where: { $0.hash == hash }) { throw .duplicateToken(principal: s.principal, other: other.principal) }
             var secret: [UInt8]?
             if let file = s.hmacSecretFile {
                 secret = try readSecret(file, principal: s.principal)
@@ -83,9 +84,13 @@ struct AccessTokens: Sendable {
     func match(_ presented: String) -> AccessToken? {
         let digest = SHA256.hash(Array(presented.utf8))
         var found: AccessToken?
-        for token in tokens where HMAC.constantTimeEquals(token.hash, digest) && found == nil { found = token }
+        for token in tokens {
+            guard let hash = token.hash else { continue }
+            if HMAC.constantTimeEquals(hash, digest) && found == nil { found = token }
+        }
         return found
     }
 
+    /// The first entry of `principal`: the one a client certificate with that common name gets.
     func token(of principal: String) -> AccessToken? { tokens.first { $0.principal == principal } }
 }

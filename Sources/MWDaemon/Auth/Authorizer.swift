@@ -9,7 +9,8 @@ import Synchronization
 /// The daemon's access policy (a ``RequestAuthorizer`` for the HTTP server):
 /// - a route with a scope needs `Authorization: Bearer <token>` whose SHA-256 is configured
 ///   with that scope (401 without or with an unknown token, 403 outside its scope or models);
-///   a token limited to models reaches only routes of those models;
+///   a token limited to models reaches only routes of those models; without a bearer token, a
+///   verified client certificate whose common name is a configured principal stands for it;
 /// - a principal with an HMAC secret signs each body: `X-Modelwatch-Timestamp` (unix seconds)
 ///   and `X-Modelwatch-Signature: sha256=<hex of HMAC-SHA256(secret, timestamp + "." + body)>`
 ///   over the body as sent; timestamps within ±300 s; each signature accepted once.
@@ -45,10 +46,16 @@ final class Authorizer: RequestAuthorizer {
         let tokens = state.withLock { $0.tokens }
         guard tokens.enforced else { return .allow(principal: nil) }
         let model = request.pathParameters["model"]
-        guard let presented = Self.bearer(request.headers["Authorization"]) else {
+        let token: AccessToken
+        if let presented = Self.bearer(request.headers["Authorization"]) {
+            guard let matched = tokens.match(presented) else { return deny(.invalidToken, request, route, principal: nil, model: model) }
+            token = matched
+        } else if let name = request.clientCertificateName, let named = tokens.token(of: name) {
+            // A verified client certificate whose common name is a configured principal.
+            token = named
+        } else {
             return deny(.missingToken, request, route, principal: nil, model: model)
         }
-        guard let token = tokens.match(presented) else { return deny(.invalidToken, request, route, principal: nil, model: model) }
         guard token.scopes.contains(scope) else {
             return deny(.forbiddenScope(scope.rawValue), request, route, principal: token.principal, model: model)
         }

@@ -2,10 +2,12 @@
 // The daemon's own build and connection metrics.
 
 public import MWExposition
-public import MWHTTP
+import MWHTTP
+import MWNative
 import Synchronization
 
-/// `modelwatch_build_info{version}`, open connections and connections refused at the limit.
+/// `modelwatch_build_info{version}`, open connections, connections refused at the limit, and with
+/// TLS the handshakes by result and the certificate's expiry.
 public struct ServerCollector: Collector {
     public let name = "server"
     let box: ServerBox
@@ -21,6 +23,20 @@ public struct ServerCollector: Collector {
         sink.append(try MetricFamily(name: "modelwatch_refused_connections_total",
                                      help: "Connections answered 503 and closed because the connection limit was reached.",
                                      type: .counter, series: [MetricSeries(Double(server.refusedConnections))]))
+        guard let tls = server.configuration.tls else { return }
+        let handshakes = server.tlsHandshakeCounts
+        sink.append(try MetricFamily(name: "modelwatch_tls_handshakes_total",
+                                     help: "TLS handshakes by result: completed, failed (refused version, untrusted client certificate, not TLS) or timeout.",
+                                     type: .counter, series: [
+                                         MetricSeries(labels: [("result", "completed")], Double(handshakes.completed)),
+                                         MetricSeries(labels: [("result", "failed")], Double(handshakes.failed)),
+                                         MetricSeries(labels: [("result", "timeout")], Double(handshakes.timedOut)),
+                                     ]))
+        if let notAfter = tls.context?.certificateNotAfter {
+            sink.append(try MetricFamily(name: "modelwatch_tls_certificate_expiry_timestamp_seconds",
+                                         help: "When the served TLS certificate expires (unix seconds).",
+                                         type: .gauge, series: [MetricSeries(notAfter)]))
+        }
     }
 }
 

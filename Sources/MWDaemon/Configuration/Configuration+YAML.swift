@@ -31,7 +31,7 @@ extension Configuration {
             if !auth.tokens.isEmpty { out.append("  tokens:") }
             for t in auth.tokens {
                 out.append("    - principal: \(q(t.principal))")
-                out.append("      sha256: \(t.sha256)")
+                if let hash = t.sha256 { out.append("      sha256: \(hash)") }
                 out.append("      scopes: [\(t.scopes.map(\.rawValue).joined(separator: ", "))]")
                 if let models = t.models { out.append("      models: [\(models.map(q).joined(separator: ", "))]") }
                 if let f = t.hmacSecretFile { out.append("      hmac_secret_file: \(q(f))") }

@@ -43,7 +43,8 @@ public struct TLSSettings: Sendable, Equatable {
 public struct TokenSettings: Sendable, Equatable {
     public enum Scope: String, Sendable, CaseIterable { case ingest, read, admin }
     public var principal: String
-    public var sha256: String
+    /// nil: the principal authenticates only with a client certificate whose common name is `principal`.
+    public var sha256: String?
     public var scopes: [Scope]
     public var models: [String]?
     public var hmacSecretFile: String?
@@ -84,6 +85,10 @@ public struct Configuration: Sendable {
         if !listen.isLoopback && (auth?.tokens.isEmpty ?? true) && !(auth?.disabled ?? false) {
             throw ConfigurationError(key: "auth", line: nil,
                                      message: "listening on \(listen) (not loopback) requires auth tokens; add auth.tokens or set auth.disabled: true explicitly")
+        }
+        if let certificateOnly = auth?.tokens.first(where: { $0.sha256 == nil }), tls?.clientCAFile == nil {
+            throw ConfigurationError(key: "auth.tokens", line: nil,
+                                     message: "token \(certificateOnly.principal) has no sha256, so it could only authenticate with a client certificate; add sha256 or set tls.client_ca_file")
         }
         if models.count > limits.maxModels {
             throw ConfigurationError(key: "models", line: nil, message: "\(models.count) models exceed limits.max_models (\(limits.maxModels))")

@@ -149,7 +149,6 @@ public enum ConfigurationLoader {
                     }
                 }
                 guard let principal, !principal.isEmpty else { throw item.fail("each token needs a principal") }
-                guard let hash else { throw item.fail("token \(principal) needs sha256") }
                 guard !scopes.isEmpty else { throw item.fail("token \(principal) needs at least one scope") }
                 settings.tokens.append(TokenSettings(principal: principal, sha256: hash, scopes: scopes, models: models, hmacSecretFile: hmac))
             }

@@ -5,6 +5,7 @@ import Foundation
 public import Logging
 import MWExposition
 import MWHTTP
+import MWNative
 import MWSockets
 import MWStats
 
@@ -19,6 +20,8 @@ public final class Daemon: Sendable {
     let store: ModelStore
     /// Tokens, scopes and signatures (SPEC section 6); tokens replaced on SIGHUP.
     let authorizer: Authorizer
+    /// The TLS context (with `tls:`), loaded at start and replaced on SIGHUP.
+    let tls: ServerTLS?
 
     /// Builds the daemon; nothing listens until ``start()``.
     /// - Parameter clock: wall-clock unix seconds, the clock of the sliding windows (injectable for tests).
@@ -35,6 +38,9 @@ public final class Daemon: Sendable {
             limits: HTTPParserLimits(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes),
             maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, requestTimeout: limits.requestTimeout)
         serverConfiguration.authorizer = authorizer
+        let tls = configuration.tls.map { _ in ServerTLS() }
+        self.tls = tls
+        serverConfiguration.tls = tls
         // The router needs the registry and the registry needs the server (connection gauges):
         // the server collector reads the server through a box filled right after.
         let serverBox = ServerBox()
@@ -58,8 +64,9 @@ public final class Daemon: Sendable {
     /// - Returns: the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
-        // Refuse rather than silently serve plain, unauthenticated HTTP to an operator who asked for more.
-        if configuration.tls != nil { throw DaemonError.notYetSupported("tls") }
+        if let settings = configuration.tls, let tls {
+            do { tls.replace(try TLSCertificates.load(settings)) } catch { throw DaemonError.tls(error.description) }
+        }
         do { authorizer.replace(try AccessTokens.load(configuration.auth?.tokens ?? [])) } catch {
             throw DaemonError.auth(error.description)
         }
@@ -90,7 +97,19 @@ public final class Daemon: Sendable {
         if newConfiguration.listen != running.listen { notes.append("listen changed: restart to apply") }
         if newConfiguration.dataDir != running.dataDir { notes.append("data_dir changed: restart to apply") }
         if newConfiguration.windows != running.windows { notes.append("windows changed: restart to apply") }
-        if newConfiguration.tls != running.tls { notes.append("tls changed: restart to apply") }
+        if (newConfiguration.tls == nil) != (running.tls == nil) {
+            notes.append("tls turned \(running.tls == nil ? "on" : "off"): restart to apply")
+        } else if let settings = newConfiguration.tls, let tls {
+            // Re-read even when the paths are the same: rotation replaces the files' contents.
+            do {
+                let context = try TLSCertificates.load(settings)
+                tls.replace(context)
+                logger.notice("SIGHUP: TLS certificate reloaded", metadata: [
+                    "subject": "\(context.certificateSubject)", "file": "\(settings.certFile)"])
+            } catch {
+                notes.append("tls refused, the previous certificate stays in force: \(error.description)")
+            }
+        }
         if newConfiguration.auth != running.auth {
             // Tokens and their secrets apply at once; open connections stay open.
             do { authorizer.replace(try AccessTokens.load(newConfiguration.auth?.tokens ?? [])) } catch {
@@ -102,6 +121,7 @@ public final class Daemon: Sendable {
         merged.listen = running.listen
         merged.dataDir = running.dataDir
         merged.windows = running.windows
+        if (newConfiguration.tls == nil) != (running.tls == nil) { merged.tls = running.tls }
         var limits = running.limits
         limits.maxModels = newConfiguration.limits.maxModels
         if limits != newConfiguration.limits { notes.append("limits other than max_models changed: restart to apply") }
@@ -123,12 +143,14 @@ public enum DaemonError: Error, CustomStringConvertible {
     case listen(address: String, reason: String)
     case notYetSupported(String)
     case auth(String)
+    case tls(String)
 
     public var description: String {
         switch self {
         case let .dataDirectory(path, reason): return "cannot create data dir \(path): \(reason); set data_dir or --data-dir"
         case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
         case let .auth(problem): return problem
+        case let .tls(problem): return problem
         case let .notYetSupported(key):
             return "\(key) is configured but not enforced by this version; refusing to start rather than serve without it (remove \(key) or use a TLS/auth proxy)"
         }
