@@ -178,6 +178,11 @@ def daemon(c):
         _alert(c, "ModelwatchCollectorFailing", "modelwatch_scrape_collector_success%s == 0" % sel(c), "collector", "warning",
                "A modelwatch metrics collector fails.",
                "Collector {{ $labels.collector }} of {{ $labels.instance }} failed in its last scrapes; its metrics are missing."),
+        _alert(c, "ModelwatchCertificateExpiring",
+               "modelwatch_tls_certificate_expiry_timestamp_seconds%s - time() < %d * 86400" % (sel(c), c["certificate_days"]),
+               "certificate", "warning", "A modelwatch TLS certificate expires soon.",
+               "The certificate {{ $labels.instance }} serves expires in {{ $value | humanizeDuration }}; "
+               "replace the files of tls.cert_file and tls.key_file and send SIGHUP."),
     ]
 
 

@@ -33,7 +33,10 @@ DEFAULTS = {
         "absent": "10m",
         "memory": "15m",
         "collector": "5m",
+        "certificate": "1h",
     },
+    # The served TLS certificate alerts this many days before it expires.
+    "certificate_days": 14,
     # Resident memory above which the daemon alerts.
     "memory_bytes": 4 * 1024 ** 3,
     # Where runbook_url points; each alert adds its anchor.

@@ -373,3 +373,57 @@ def test_the_examples_send_over_tls(tmp_path, pki):
         assert r.returncode == 0 and '"accepted":1' in r.stdout.replace(" ", ""), r.stdout + r.stderr
     finally:
         d.stop()
+
+
+def test_prometheus_scrapes_over_tls_with_the_documented_settings(tmp_path, pki):
+    """The commented auth and TLS blocks of prometheus/prometheus.yml, uncommented and pointed at
+    this run's files, make a real Prometheus scrape the daemon (client certificate, read token)."""
+    import hashlib
+    import re
+    import yaml
+    from monitoring import prometheus
+
+    prom_cert, prom_key = pki.issue("prometheus", "prometheus")
+    read_token = "tok-prometheus-read-31"
+    config = tls_config(pki, client_ca=True) + "    - {principal: prometheus, sha256: %s, scopes: [read]}\n" % (
+        hashlib.sha256(read_token.encode()).hexdigest())
+    d = Daemon(tmp_path, config=config, tls=pki.client_context(prom_cert, prom_key))
+    token_file = tmp_path / "read.token"
+    token_file.write_text(read_token + "\n")
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    text = open(os.path.join(repo, "prometheus", "prometheus.yml")).read()
+    # Uncomment the documented blocks (both levels of '#'), then point them at this run.
+    lines = []
+    for line in text.splitlines():
+        m = re.match(r"^    # (?:# )?((?:authorization|  type|  credentials_file|scheme|tls_config|  ca_file|  server_name|"
+                     r"  cert_file|  key_file)\b.*)$", line)
+        lines.append("    " + m.group(1) if m else line)
+    settings = yaml.safe_load("\n".join(lines))
+    job = next(j for j in settings["scrape_configs"] if j["job_name"] == "model_metrics")
+    assert job["scheme"] == "https" and job["authorization"]["type"] == "Bearer"
+    job["authorization"]["credentials_file"] = str(token_file)
+    job["tls_config"].update({"ca_file": pki.ca, "server_name": "localhost", "cert_file": prom_cert, "key_file": prom_key})
+    job["static_configs"] = [{"targets": ["127.0.0.1:%d" % d.port]}]
+    job["scrape_interval"] = "1s"
+    settings["scrape_configs"] = [job]
+    settings.pop("rule_files", None)
+    settings.pop("alerting", None)
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(settings))
+    prom = prometheus(str(path), str(tmp_path))
+    try:
+        deadline = time.time() + 20
+        up = None
+        while time.time() < deadline:
+            result = prom.get("/api/v1/query", query='up{job="model_metrics"}')["data"]["result"]
+            up = result[0]["value"][1] if result else None
+            if up == "1":
+                break
+            time.sleep(0.5)
+        targets = prom.get("/api/v1/targets")["data"]["activeTargets"]
+        assert up == "1", targets
+        result = prom.get("/api/v1/query", query='modelwatch_tls_handshakes_total{result="completed"}')["data"]["result"]
+        assert result and float(result[0]["value"][1]) >= 1
+    finally:
+        prom.stop()
+        d.stop()

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""What TLS costs (issue 12's budgets), in one run on loopback against the release binary:
+
+    python3 Benchmarks/tls_bench.py [--skip-build] [--rounds 3] [--duration 4]
+
+With one P-256 certificate made for the run, wrk (one thread, 16 connections) drives:
+
+- `GET /healthz` with keep-alive: modelwatch plain, modelwatch TLS, nginx TLS (`return 204;`);
+- single-event POSTs with keep-alive and fresh ids: modelwatch plain, modelwatch TLS, nginx TLS
+  (`return 202` with the body modelwatch answers);
+- new connections: `GET /healthz` with `Connection: close`, so every request is a full TLS
+  handshake (wrk does not resume sessions): modelwatch TLS against nginx TLS.
+
+Targets: TLS at least 60 % of the plain rate, and at least 50 % of nginx's TLS rate. nginx runs
+one worker (modelwatch runs one event loop per core; wrk takes one of the two cores here). The
+rounds alternate the servers; the medians are printed with their ratios.
+"""
+
+import argparse
+import os
+import shutil
+import ssl
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+from benchlib import REPO, build_release, children, ensure_tools, free_port, stop, wrk
+
+SINGLE_LUA = """
+local counter = 0
+local prefix = tostring(math.random(1, 1e9)) .. "-" .. tostring(os.time())
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, '{"id":"' .. prefix .. "-" .. counter ..
+    '","features":{"amount":42.5,"country":"ES"},"prediction":1,"score":0.81}')
+end
+"""
+
+CLOSE_LUA = """
+wrk.headers["Connection"] = "close"
+"""
+
+
+def certificate(work):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", "tls.key", "-out", "tls.crt", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], cwd=work, check=True, capture_output=True)
+    os.chmod(os.path.join(work, "tls.key"), 0o600)
+    return os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+
+
+def wait_up(url):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1, context=context).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("server did not come up: " + url)
+
+
+def start_modelwatch(binary, work, port, cert=None, key=None):
+    cmd = [binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(work, "data-%d" % port),
+           "--log-level", "warning"]
+    if cert:
+        path = os.path.join(work, "modelwatch-%d.yaml" % port)
+        with open(path, "w") as f:
+            f.write("tls:\n  cert_file: %s\n  key_file: %s\n" % (cert, key))
+        cmd += ["--config", path]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_up("%s://127.0.0.1:%d/healthz" % ("https" if cert else "http", port))
+    return proc
+
+
+def start_nginx_tls(work, port, cert, key):
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("""
+worker_processes 1;
+daemon off;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:%(port)d ssl;
+    ssl_certificate %(cert)s;
+    ssl_certificate_key %(key)s;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    location = /healthz { return 204; }
+    location /v1/ { client_body_buffer_size 1m; return 202 '{"accepted":1,"duplicates":0,"rejected":0,"errors":[]}'; }
+  }
+}
+""" % {"dir": work, "port": port, "cert": cert, "key": key})
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_up("https://127.0.0.1:%d/healthz" % port)
+    return proc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=4)
+    args = ap.parse_args()
+    ensure_tools()
+    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    work = tempfile.mkdtemp(prefix="mw-tls-")
+    cert, key = certificate(work)
+    single = os.path.join(work, "single.lua")
+    with open(single, "w") as f:
+        f.write(SINGLE_LUA)
+    close = os.path.join(work, "close.lua")
+    with open(close, "w") as f:
+        f.write(CLOSE_LUA)
+    ports = {"plain": free_port(), "tls": free_port(), "nginx": free_port()}
+    servers = {"plain": start_modelwatch(binary, work, ports["plain"]),
+               "tls": start_modelwatch(binary, work, ports["tls"], cert, key),
+               "nginx": start_nginx_tls(work, ports["nginx"], cert, key)}
+    scheme = {"plain": "http", "tls": "https", "nginx": "https"}
+    cases = [("healthz", server, "/healthz", None) for server in ("plain", "tls", "nginx")] + \
+            [("post", server, "/v1/models/bench/predictions", single) for server in ("plain", "tls", "nginx")] + \
+            [("handshake", server, "/healthz", close) for server in ("tls", "nginx")]
+    rates = {(kind, server): [] for kind, server, _, _ in cases}
+    try:
+        for r in range(args.rounds):
+            for kind, server, path, script in cases:
+                pid = servers[server].pid
+                pids = [pid] + children(pid)  # nginx's worker does the work
+                result = wrk("%s://127.0.0.1:%d%s" % (scheme[server], ports[server], path), 16, args.duration, pids, script)
+                rates[(kind, server)].append(result["rps"])
+                print("round %d %-9s %-6s %9.0f req/s  p99 %6.2f ms  server CPU %6.1f us/req  non-2xx %d %s" % (
+                    r + 1, kind, server, result["rps"], result["p99_ms"], result["cpu_us"], result["non2xx"],
+                    result["socket_errors"]), flush=True)
+    finally:
+        for proc in servers.values():
+            stop(proc)
+        shutil.rmtree(work, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    for kind in ("healthz", "post"):
+        print("%-8s keep-alive, 16 connections, median of %d: plain %.0f, TLS %.0f (%.0f %% of plain; target 60 %%), "
+              "nginx TLS %.0f req/s (modelwatch TLS at %.0f %% of it; target 50 %%)" % (
+                  kind, args.rounds, med[(kind, "plain")], med[(kind, "tls")], 100 * med[(kind, "tls")] / med[(kind, "plain")],
+                  med[(kind, "nginx")], 100 * med[(kind, "tls")] / med[(kind, "nginx")]))
+    print("full handshakes (Connection: close), 16 connections: modelwatch %.0f/s, nginx %.0f/s (%.0f %%)" % (
+        med[("handshake", "tls")], med[("handshake", "nginx")], 100 * med[("handshake", "tls")] / med[("handshake", "nginx")]))
+
+
+if __name__ == "__main__":
+    main()
