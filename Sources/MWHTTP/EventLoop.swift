@@ -324,46 +324,67 @@ final class EventLoop: @unchecked Sendable {
             }
             let maxInflated = configuration.maxInflatedBodyBytes
             let authorizer = configuration.authorizer
+            let context = HTTPConnection.InFlight(handler: route.name, isHead: isHead, keepAlive: keepAlive,
+                                                  minorVersion: request.minorVersion, gzip: gzip, started: now)
+            let id = connection.id
+            let sink = ResponseSink()
+            // A response sent after the handler returned comes back to this loop as a message.
+            let later: @Sendable (HTTPResponse) -> Void = { [self] response in post(.completed(connection: id, response: response)) }
             if route.offload || request.body.count >= configuration.offloadBodyBytes {
-                connection.inFlight = .init(handler: route.name, isHead: isHead, keepAlive: keepAlive,
-                                            minorVersion: request.minorVersion, gzip: gzip, started: now)
-                let id = connection.id
-                DispatchQueue.global().async { [self, request] in
-                    let response = Self.run(route, request, maxInflated: maxInflated, authorizer: authorizer)
-                    post(.completed(connection: id, response: response))
+                connection.inFlight = context
+                DispatchQueue.global().async { [request] in
+                    Self.run(route, request, sink, maxInflated: maxInflated, authorizer: authorizer)
+                    if let response = sink.detach(later) { later(response) }
                 }
                 return
             }
-            let response = Self.run(route, request, maxInflated: maxInflated, authorizer: authorizer)
-            finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
-                   minorVersion: request.minorVersion, gzip: gzip, started: now)
+            Self.run(route, request, sink, maxInflated: maxInflated, authorizer: authorizer)
+            if let response = sink.detach(later) {
+                finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
+                       minorVersion: request.minorVersion, gzip: gzip, started: now)
+            } else {
+                connection.inFlight = context  // answered later; other connections are served meanwhile
+            }
         }
     }
 
-    /// Verifies the body as sent (signatures), decodes its `Content-Encoding`, then calls the handler.
-    private static func run(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int,
-                            authorizer: (any RequestAuthorizer)?) -> HTTPResponse {
+    /// Verifies the body as sent (signatures), decodes its `Content-Encoding`, then calls the
+    /// handler, which answers through `sink` (a refusal is sent to it here).
+    private static func run(_ route: Router.Route, _ request: HTTPRequest, _ sink: ResponseSink, maxInflated: Int,
+                            authorizer: (any RequestAuthorizer)?) {
+        let response = prepare(route, request, maxInflated: maxInflated, authorizer: authorizer)
+        switch response {
+        case .success(let request): route.handler(request, sink)
+        case .failure(let refusal): sink.send(refusal.response)
+        }
+    }
+
+    /// A refusal before the handler runs.
+    private struct Refusal: Error { let response: HTTPResponse }
+
+    private static func prepare(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int,
+                                authorizer: (any RequestAuthorizer)?) -> Result<HTTPRequest, Refusal> {
         if let authorizer, let refusal = authorizer.verify(body: request, route: route, principal: request.principal) {
-            return refusal
+            return .failure(Refusal(response: refusal))
         }
         var request = request
         let codings = request.headers.tokens("Content-Encoding").filter { $0 != "identity" }
         if !codings.isEmpty {
             guard codings == ["gzip"] || codings == ["x-gzip"] else {
-                return .error(.unsupportedMediaType, code: "unsupported_content_encoding",
-                              message: "Content-Encoding '\(codings.joined(separator: ", "))' is not supported; send gzip or identity")
+                return .failure(Refusal(response: .error(.unsupportedMediaType, code: "unsupported_content_encoding",
+                                                         message: "Content-Encoding '\(codings.joined(separator: ", "))' is not supported; send gzip or identity")))
             }
             do {
                 request.body = try Gzip.decompress(request.body, maxOutputBytes: maxInflated)
                 request.headers.remove("Content-Encoding")
             } catch .inflatedTooLarge(let limit) {
-                return .error(.payloadTooLarge, code: "body_too_large",
-                              message: "the gzip body inflates to more than \(limit) bytes")
+                return .failure(Refusal(response: .error(.payloadTooLarge, code: "body_too_large",
+                                                         message: "the gzip body inflates to more than \(limit) bytes")))
             } catch {
-                return .error(.badRequest, code: "invalid_gzip", message: "the gzip body cannot be decoded: \(error)")
+                return .failure(Refusal(response: .error(.badRequest, code: "invalid_gzip", message: "the gzip body cannot be decoded: \(error)")))
             }
         }
-        return route.handler(request)
+        return .success(request)
     }
 
     /// Serialises a response into the connection's output and records it.

@@ -4,6 +4,10 @@
 /// A request handler. Runs on an event-loop thread (or a worker for offloaded routes): it must not block.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
+/// A handler that may answer after it returns: it sends its response to the sink, now or later
+/// from any thread (e.g. once what it wrote is on disk). It must not block either.
+public typealias DeferredHTTPHandler = @Sendable (HTTPRequest, ResponseSink) -> Void
+
 /// Maps method and path to a handler. Patterns are literal segments and `{name}` parameters.
 ///
 /// A path that matches some route but not the method gets `405` with an `Allow` header; `HEAD`
@@ -15,7 +19,7 @@ public struct Router: Sendable {
         public let name: String
         public let method: String
         let segments: [Segment]
-        public let handler: HTTPHandler
+        public let handler: DeferredHTTPHandler
         /// Run on a worker thread instead of the event loop (large bodies, slow work).
         public let offload: Bool
         /// What the caller must be allowed to do (e.g. `ingest`), for the server's
@@ -48,6 +52,12 @@ public struct Router: Sendable {
     ///   - handler: builds the response.
     public mutating func add(_ method: String, _ pattern: String, scope: String? = nil, offload: Bool = false,
                              _ handler: @escaping HTTPHandler) {
+        add(method, pattern, scope: scope, offload: offload, deferred: { request, sink in sink.send(handler(request)) })
+    }
+
+    /// Adds a route whose handler answers through a ``ResponseSink``, possibly after it returns.
+    public mutating func add(_ method: String, _ pattern: String, scope: String? = nil, offload: Bool = false,
+                             deferred handler: @escaping DeferredHTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }

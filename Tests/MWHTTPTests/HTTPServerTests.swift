@@ -16,6 +16,10 @@ private func withServer(_ configure: (inout HTTPServerConfiguration) -> Void = {
     router.add("POST", "/echo") { request in
         HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
     }
+    router.add("GET", "/later", deferred: { _, sink in
+        // Answered from another thread after the handler returned (as after a log sync).
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) { sink.send(.text("later done\n")) }
+    })
     router.add("GET", "/big") { _ in .text(String(repeating: "metric_line 1\n", count: 2000)) }
     router.add("GET", "/slow", offload: true) { _ in
         Thread.sleep(forTimeInterval: 0.4)
@@ -86,6 +90,21 @@ private let get = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
             try c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n" + get)
             #expect(c.readResponse()?.text == "slow done\n")
             #expect(c.readResponse()?.text == "hello\n")
+        }
+    }
+
+    @Test func deferredResponseKeepsOrderAndDoesNotHoldTheLoop() throws {
+        try withServer({ $0.eventLoops = 1 }) { _, port in
+            let c = try TestClient(port: port)
+            try c.send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n" + get)
+            // The one loop serves another connection while the first waits for its answer.
+            let other = try TestClient(port: port)
+            let started = Date()
+            try other.send(get)
+            #expect(other.readResponse()?.text == "hello\n")
+            #expect(Date().timeIntervalSince(started) < 0.3)
+            #expect(c.readResponse()?.text == "later done\n")
+            #expect(c.readResponse()?.text == "hello\n")  // the pipelined request waited its turn
         }
     }
 
