@@ -58,3 +58,18 @@ import Testing
         }
     }
 }
+
+@Suite struct CRC32Tests {
+    @Test func checkValue() {
+        // The CRC-32 check value of "123456789" (the catalogue's CRC-32/ISO-HDLC).
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([]) == 0)
+    }
+
+    @Test func continuesAcrossParts() {
+        let whole = Array("the quick brown fox".utf8)
+        let first = whole[..<7].withUnsafeBytes { CRC32.checksum($0) }
+        let both = whole[7...].withUnsafeBytes { CRC32.checksum($0, continuing: first) }
+        #expect(both == CRC32.checksum(whole))
+    }
+}

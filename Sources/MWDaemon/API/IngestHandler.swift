@@ -6,16 +6,18 @@ import MWStats
 import Synchronization
 
 /// Decodes a batch outside any lock, then applies it under the model's lock, so that the
-/// accepted events are visible to the very next request (read-your-writes).
+/// accepted events are visible to the very next request (read-your-writes), and logs the
+/// request in the same step (the log's order is the model's); answers once the log says so.
 struct IngestHandler: Sendable {
     let store: ModelStore
     let limits: EventLimits
     let clock: @Sendable () -> Double
+    let journal: Journal
     /// Per-event errors listed in a response; the counts stay exact beyond it.
     static let maxListedErrors = 1_000
 
-    func predictions(_ request: HTTPRequest) -> HTTPResponse {
-        handle(request) { box, body, ndjson, limits throws(BodyError) in
+    func predictions(_ request: HTTPRequest, _ sink: ResponseSink) {
+        handle(request, .predictions, sink) { box, body, ndjson, limits throws(BodyError) in
             // Start from the model's last names, and leave this body's for the next.
             let seed = box.recentNames.withLock { $0 }
             var names = FeatureNameCache(known: seed)
@@ -25,31 +27,39 @@ struct IngestHandler: Sendable {
         } apply: { state, events, now in state.ingest(predictions: events, now: now) }
     }
 
-    func labels(_ request: HTTPRequest) -> HTTPResponse {
-        handle(request) { _, body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
+    func labels(_ request: HTTPRequest, _ sink: ResponseSink) {
+        handle(request, .labels, sink) { _, body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
             apply: { state, events, now in state.ingest(labels: events, now: now) }
     }
 
-    private func handle<E>(_ request: HTTPRequest,
+    private func handle<E>(_ request: HTTPRequest, _ kind: LogRecord.Kind, _ sink: ResponseSink,
                            decode: (ModelBox, [UInt8], Bool, EventLimits) throws(BodyError) -> DecodedBatch<E>,
-                           apply: (inout ModelState, [(index: Int, event: E)], Double) -> IngestResult) -> HTTPResponse {
+                           apply: (inout ModelState, [(index: Int, event: E)], Double) -> IngestResult) {
+        if let refusal = journal.refusal() { return sink.send(refusal) }
         let name = request.pathParameters["model"] ?? ""
-        guard let ndjson = Self.isNDJSON(request) else { return Self.unsupportedMediaType(request) }
+        guard let ndjson = Self.isNDJSON(request) else { return sink.send(Self.unsupportedMediaType(request)) }
         let box: ModelBox
-        do { box = try store.model(name, create: true) } catch { return error.response }
+        do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
+        let now = clock()
         let batch: DecodedBatch<E>
-        do { batch = try decode(box, request.body, ndjson, limits) } catch { return error.response }
+        do { batch = try decode(box, request.body, ndjson, limits) } catch {
+            // Logged all the same: the request created the model, and replay must too.
+            let sequence = box.state.withLock { _ in journal.append(kind, time: now, model: name, ndjson: ndjson, body: request.body) }
+            return journal.respond(after: sequence, error.response, to: sink)
+        }
 
         var decodeReasons: [String: UInt64] = [:]
         for e in batch.errors { decodeReasons[e.rejection.reason, default: 0] += 1 }
-        let now = clock()
+        var sequence: UInt64?
         var result = box.state.withLock { state in
             for (reason, count) in decodeReasons { state.countRejected(reason: reason, count: count) }
-            return apply(&state, batch.events, now)
+            let result = apply(&state, batch.events, now)
+            sequence = journal.append(kind, time: now, model: name, ndjson: ndjson, body: request.body)
+            return result
         }
         result.errors.append(contentsOf: batch.errors)
         result.errors.sort { $0.index < $1.index }
-        return Self.response(result)
+        journal.respond(after: sequence, Self.response(result), to: sink)
     }
 
     /// `202 {"accepted","duplicates","rejected","errors"}`, or 422 with the same body when any event was refused.

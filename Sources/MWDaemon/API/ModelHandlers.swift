@@ -11,6 +11,8 @@ struct ModelHandlers: Sendable {
     let store: ModelStore
     let clock: @Sendable () -> Double
     let logger: Logger
+    /// Settings changes and deletions are logged and acknowledged through it.
+    let journal: Journal
 
     func list(_ request: HTTPRequest) -> HTTPResponse {
         let now = clock()
@@ -29,7 +31,25 @@ struct ModelHandlers: Sendable {
         return .json(StatusJSON.encode(detail(box)))
     }
 
-    func put(_ request: HTTPRequest) -> HTTPResponse {
+    func put(_ request: HTTPRequest, _ sink: ResponseSink) {
+        if let refusal = journal.refusal() { return sink.send(refusal) }
+        var sequence: UInt64?
+        let response = put(request) {
+            sequence = journal.append(.putModel, time: clock(), model: request.pathParameters["model"] ?? "", ndjson: false, body: request.body)
+        }
+        journal.respond(after: sequence, response, to: sink)
+    }
+
+    func delete(_ request: HTTPRequest, _ sink: ResponseSink) {
+        if let refusal = journal.refusal() { return sink.send(refusal) }
+        var sequence: UInt64?
+        let response = delete(request) {
+            sequence = journal.append(.deleteModel, time: clock(), model: request.pathParameters["model"] ?? "", ndjson: false, body: [])
+        }
+        journal.respond(after: sequence, response, to: sink)
+    }
+
+    private func put(_ request: HTTPRequest, whileLocked: () -> Void) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
         guard let text = String(validating: request.body, as: UTF8.self) else {
             return .error(.badRequest, code: "invalid_json", message: "the body is not UTF-8")
@@ -43,7 +63,7 @@ struct ModelHandlers: Sendable {
         }
         let created: Bool
         do {
-            created = try store.put(name, settings: settings)
+            created = try store.put(name, settings: settings, whileLocked: whileLocked)
         } catch {
             logger.audit(principal: request.principal, client: request.remoteAddress, action: "put", model: name, outcome: "refused: \(error)")
             return error.response
@@ -53,9 +73,9 @@ struct ModelHandlers: Sendable {
         return .json(StatusJSON.encode(detail(box)), status: created ? .created : .ok)
     }
 
-    func delete(_ request: HTTPRequest) -> HTTPResponse {
+    private func delete(_ request: HTTPRequest, whileLocked: () -> Void) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
-        guard store.delete(name) else {
+        guard store.delete(name, whileLocked: whileLocked) else {
             logger.audit(principal: request.principal, client: request.remoteAddress, action: "delete", model: name, outcome: "unknown model")
             return ModelStoreError.unknownModel(name).response
         }

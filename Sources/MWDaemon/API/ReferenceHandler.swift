@@ -14,15 +14,32 @@ struct ReferenceHandler: Sendable {
     let store: ModelStore
     let limits: EventLimits
     let logger: Logger
+    /// Uploads are logged (with the model's lock held while installing) and acknowledged through it.
+    let journal: Journal
+    let clock: @Sendable () -> Double
 
-    func put(_ request: HTTPRequest) -> HTTPResponse {
+    func put(_ request: HTTPRequest, _ sink: ResponseSink) {
+        if let refusal = journal.refusal() { return sink.send(refusal) }
         let name = request.pathParameters["model"] ?? ""
-        guard let ndjson = IngestHandler.isNDJSON(request) else { return IngestHandler.unsupportedMediaType(request) }
+        guard let ndjson = IngestHandler.isNDJSON(request) else { return sink.send(IngestHandler.unsupportedMediaType(request)) }
         let box: ModelBox
-        do { box = try store.model(name, create: true) } catch { return error.response }
+        do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
+        var sequence: UInt64?
+        let log = { sequence = journal.append(.putReference, time: clock(), model: name, ndjson: ndjson, body: request.body) }
+        let response = put(request, name: name, ndjson: ndjson, box: box, log: log)
+        journal.respond(after: sequence, response, to: sink)
+    }
+
+    /// Installs the reference, running `log` under the model's lock when it is installed, and
+    /// outside it when the upload is refused (it created the model all the same).
+    private func put(_ request: HTTPRequest, name: String, ndjson: Bool, box: ModelBox, log: () -> Void) -> HTTPResponse {
         let batch: DecodedBatch<PredictionEvent>
-        do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch { return error.response }
+        do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch {
+            log()
+            return error.response
+        }
         guard batch.errors.isEmpty else {
+            log()
             logger.audit(principal: request.principal, client: request.remoteAddress, action: "put_reference", model: name, outcome: "refused: \(batch.errors.count) invalid rows")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(batch.errors.count) of \(batch.errors.count + batch.events.count) reference rows are invalid (first: row \(batch.errors[0].index), \(batch.errors[0].rejection.message)); the reference was not replaced",
@@ -43,11 +60,13 @@ struct ReferenceHandler: Sendable {
                     reference = try rows.build(task: state.task, options: state.options, strict: true)
                 }
                 state.install(reference: reference)
+                log()
                 return (reference.rows, state.referenceGeneration, state.referenceColumns)
             }
         }
         switch outcome {
         case .failure(let error):
+            log()
             logger.audit(principal: request.principal, client: request.remoteAddress, action: "put_reference", model: name, outcome: "refused: \(error.message)")
             return .error(.unprocessableContent, code: "invalid_reference",
                           message: "\(error.message); the reference was not replaced", details: [JSONString.quoted(error.field)])

@@ -70,7 +70,8 @@ final class ModelStore: Sendable {
     }
 
     /// Creates or updates a model's settings. Returns true when the model was created.
-    func put(_ name: String, settings: ModelSettings) throws(ModelStoreError) -> Bool {
+    /// - Parameter whileLocked: runs after a successful change, under the lock that made it (to log it in order).
+    func put(_ name: String, settings: ModelSettings, whileLocked: () -> Void = {}) throws(ModelStoreError) -> Bool {
         guard Names.isValidModelName(name) else { throw .invalidName(name) }
         let configuration = self.configuration
         let key = self.key
@@ -78,7 +79,9 @@ final class ModelStore: Sendable {
         let result: Result<Bool, ModelStoreError> = models.withLock { table in
             if let box = table[name] {
                 let updated: Result<Void, EventRejection> = box.state.withLock { state in
-                    Result { () throws(EventRejection) in try state.update(options: options) }
+                    let result = Result { () throws(EventRejection) in try state.update(options: options) }
+                    if case .success = result { whileLocked() }
+                    return result
                 }
                 if case .failure(let e) = updated { return .failure(.conflict(field: e.field, message: e.message)) }
                 box.settings.withLock { $0 = settings }
@@ -86,6 +89,7 @@ final class ModelStore: Sendable {
             }
             guard table.count < configuration.limits.maxModels else { return .failure(.tooManyModels(limit: configuration.limits.maxModels)) }
             table[name] = ModelBox(name: name, settings: settings, options: options, key: key)
+            whileLocked()
             return .success(true)
         }
         return try result.get()
@@ -113,8 +117,14 @@ final class ModelStore: Sendable {
     }
 
     /// Forgets a model and its state; false when there was none.
-    func delete(_ name: String) -> Bool {
-        models.withLock { $0.removeValue(forKey: name) != nil }
+    /// - Parameter whileLocked: runs after the model is removed, under the table's lock.
+    func delete(_ name: String, whileLocked: () -> Void = {}) -> Bool {
+        models.withLock { table in
+            guard let box = table.removeValue(forKey: name) else { return false }
+            // No request still applying to it may log after the delete.
+            box.state.withLock { _ in whileLocked() }
+            return true
+        }
     }
 
     /// Every model, sorted by name.

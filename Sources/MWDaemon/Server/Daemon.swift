@@ -8,6 +8,7 @@ import MWHTTP
 import MWNative
 import MWSockets
 import MWStats
+import Synchronization
 
 /// The running daemon: an HTTP server with the daemon's routes and collectors.
 public final class Daemon: Sendable {
@@ -22,6 +23,10 @@ public final class Daemon: Sendable {
     let authorizer: Authorizer
     /// The TLS context (with `tls:`), loaded at start and replaced on SIGHUP.
     let tls: ServerTLS?
+    /// What the write handlers log to; its log is attached once the state is restored.
+    let journal: Journal
+    private let dataDirectory = Mutex<DataDirectory?>(nil)
+    private let replay: Replay
 
     /// Builds the daemon; nothing listens until ``start()``.
     /// - Parameter clock: wall-clock unix seconds, the clock of the sliding windows (injectable for tests).
@@ -46,13 +51,17 @@ public final class Daemon: Sendable {
         let serverBox = ServerBox()
         let store = ModelStore(configuration: configuration)
         self.store = store
-        let registry = Registry(collectors: [ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
+        let journal = Journal(readiness: readiness)
+        self.journal = journal
+        let registry = Registry(collectors: [PersistenceCollector(journal: journal), ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
                                              AuthCollector(authorizer: authorizer), ModelsCollector(store: store, clock: clock)],
                                 clock: { MonotonicClock.now() })
+        replay = Replay(store: store, limits: EventLimits(limits), logger: logger)
         let router = Routes.make(registry: registry, readiness: readiness, logger: logger,
-                                 ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock),
-                                 models: ModelHandlers(store: store, clock: clock, logger: logger),
-                                 reference: ReferenceHandler(store: store, limits: EventLimits(limits), logger: logger))
+                                 ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock, journal: journal),
+                                 models: ModelHandlers(store: store, clock: clock, logger: logger, journal: journal),
+                                 reference: ReferenceHandler(store: store, limits: EventLimits(limits), logger: logger,
+                                                             journal: journal, clock: clock))
         server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
         serverBox.set(server)
     }
@@ -70,19 +79,37 @@ public final class Daemon: Sendable {
         do { authorizer.replace(try AccessTokens.load(configuration.auth?.tokens ?? [])) } catch {
             throw DaemonError.auth(error.description)
         }
-        do {
-            try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
-        } catch {
-            throw DaemonError.dataDirectory(path: configuration.dataDir, reason: "\(error.localizedDescription)")
-        }
+        let directory: DataDirectory
+        do { directory = try DataDirectory(path: configuration.dataDir) } catch { throw DaemonError.data(error.description) }
+        dataDirectory.withLock { $0 = directory }
         let port: UInt16
         do { port = try server.start() } catch {
             throw DaemonError.listen(address: configuration.listen.description, reason: error.description)
         }
-        readiness.markReady()
         logger.info("modelwatch listening", metadata: [
             "address": "\(configuration.listen.withPort(port))", "version": "\(ModelwatchVersion.current)",
             "windows": "\(configuration.windows.map(\.name).joined(separator: ","))", "data_dir": "\(configuration.dataDir)",
+        ])
+        // /healthz answers meanwhile; /readyz and every write answer 503 until the state is back.
+        let started = MonotonicClock.now()
+        let restored: DataDirectory.Restored
+        do { restored = try directory.restore(logger: logger, apply: replay.apply) } catch {
+            server.shutdown(gracePeriod: 0)
+            throw DaemonError.data(error.description)
+        }
+        do {
+            let log = try EventLog(directory: directory.path, lastSegment: restored.lastSegment, existingBytes: restored.bytes,
+                                   policy: configuration.fsync, interval: configuration.fsyncInterval, logger: logger)
+            log.start()
+            journal.attach(log)
+        } catch {
+            server.shutdown(gracePeriod: 0)
+            throw DaemonError.data(DataDirectoryError.disk(error).description)
+        }
+        readiness.markReady()
+        logger.info("state restored; ready", metadata: [
+            "records": "\(restored.records)", "segments": "\(restored.segments)", "bytes": "\(restored.bytes)",
+            "seconds": "\(Double(MonotonicClock.now() - started) / 1e9)", "fsync": "\(configuration.fsync.rawValue)",
         ])
         return port
     }
@@ -133,6 +160,8 @@ public final class Daemon: Sendable {
     public func stop(gracePeriod: Double = 4) {
         logger.info("shutting down: finishing in-flight requests")
         server.shutdown(gracePeriod: gracePeriod)
+        // Everything acknowledged is written and synced before the process exits.
+        journal.eventLog?.close()
         logger.info("stopped")
     }
 }
@@ -144,6 +173,7 @@ public enum DaemonError: Error, CustomStringConvertible {
     case notYetSupported(String)
     case auth(String)
     case tls(String)
+    case data(String)
 
     public var description: String {
         switch self {
@@ -151,6 +181,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
         case let .auth(problem): return problem
         case let .tls(problem): return problem
+        case let .data(problem): return problem
         case let .notYetSupported(key):
             return "\(key) is configured but not enforced by this version; refusing to start rather than serve without it (remove \(key) or use a TLS/auth proxy)"
         }

@@ -13,13 +13,14 @@ enum Routes {
                      models: ModelHandlers, reference: ReferenceHandler) -> Router {
         var router = Router()
         // Scopes of SPEC section 3 (checked by the Authorizer when auth.tokens are configured).
-        router.add("POST", "/v1/models/{model}/predictions", scope: "ingest", ingest.predictions)
-        router.add("POST", "/v1/models/{model}/labels", scope: "ingest", ingest.labels)
+        // Writes answer through a sink: after their log record is durable (fsync: always).
+        router.add("POST", "/v1/models/{model}/predictions", scope: "ingest", deferred: ingest.predictions)
+        router.add("POST", "/v1/models/{model}/labels", scope: "ingest", deferred: ingest.labels)
         router.add("GET", "/v1/models", scope: "read", models.list)
         router.add("GET", "/v1/models/{model}", scope: "read", models.get)
-        router.add("PUT", "/v1/models/{model}", scope: "admin", models.put)
-        router.add("DELETE", "/v1/models/{model}", scope: "admin", models.delete)
-        router.add("PUT", "/v1/models/{model}/reference", scope: "admin", reference.put)
+        router.add("PUT", "/v1/models/{model}", scope: "admin", deferred: models.put)
+        router.add("DELETE", "/v1/models/{model}", scope: "admin", deferred: models.delete)
+        router.add("PUT", "/v1/models/{model}/reference", scope: "admin", deferred: reference.put)
         router.add("GET", "/v1/models/{model}/reference", scope: "read", reference.get)
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in
