@@ -116,13 +116,13 @@ def test_deploy_compose_config_is_valid():
     assert r.returncode == 0, r.stderr
 
 
-def test_serve_refuses_tls_it_cannot_enforce_yet(tmp_path):
+def test_serve_refuses_tls_files_it_cannot_read_naming_them(tmp_path):
     cfg = tmp_path / "tls.yaml"
-    cfg.write_text("tls:\n  cert_file: /etc/modelwatch/tls.crt\n  key_file: /etc/modelwatch/tls.key\n")
+    cfg.write_text("tls:\n  cert_file: /etc/modelwatch/missing.crt\n  key_file: /etc/modelwatch/missing.key\n")
     assert run("check-config", "--config", str(cfg)).returncode == 0  # valid syntax
     r = run("serve", "--config", str(cfg), "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "d"))
     assert r.returncode == 1
-    assert "tls is configured but not enforced" in r.stderr
+    assert "tls.cert_file /etc/modelwatch/missing.crt cannot be read" in r.stderr, r.stderr
 
 
 def test_demo_sends_predictions_and_labels_that_become_metrics(daemon):

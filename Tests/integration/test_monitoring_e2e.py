@@ -298,7 +298,7 @@ def test_no_rule_has_evaluation_errors(stack):
     prom = stack["prom"]
     groups = prom.get("/api/v1/rules")["data"]["groups"]
     rules = [r for g in groups for r in g["rules"]]
-    assert len(rules) == 23 + 29
+    assert len(rules) == 24 + 29
     bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] == "err"]
     assert bad == []
     # the recording rules have values for the demo's models too

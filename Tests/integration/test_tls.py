@@ -19,7 +19,7 @@ import pytest
 
 from conftest import BINARY, Daemon, free_port
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+
 
 TOKEN = "tok-tls-ingest-77c1"
 

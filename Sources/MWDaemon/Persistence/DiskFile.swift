@@ -19,6 +19,10 @@ struct DiskError: Error, CustomStringConvertible, Equatable {
 
 /// An open file descriptor for writing, owned by one thread (the log writer).
 final class DiskFile {
+    /// A write past `RLIMIT_FSIZE` fails with `EFBIG` instead of killing the process with
+    /// `SIGXFSZ` (whose default action is to terminate): a file size limit is a full disk.
+    static func ignoreFileSizeSignal() { _ = Glibc.signal(SIGXFSZ, SIG_IGN) }
+
     let path: String
     private(set) var descriptor: Int32
     /// Bytes in the file (as this process wrote them).

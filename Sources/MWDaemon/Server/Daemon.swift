@@ -79,6 +79,7 @@ public final class Daemon: Sendable {
         do { authorizer.replace(try AccessTokens.load(configuration.auth?.tokens ?? [])) } catch {
             throw DaemonError.auth(error.description)
         }
+        DiskFile.ignoreFileSizeSignal()
         let directory: DataDirectory
         do { directory = try DataDirectory(path: configuration.dataDir) } catch { throw DaemonError.data(error.description) }
         dataDirectory.withLock { $0 = directory }
@@ -168,22 +169,17 @@ public final class Daemon: Sendable {
 
 /// Startup failures, each with what to change.
 public enum DaemonError: Error, CustomStringConvertible {
-    case dataDirectory(path: String, reason: String)
     case listen(address: String, reason: String)
-    case notYetSupported(String)
     case auth(String)
     case tls(String)
     case data(String)
 
     public var description: String {
         switch self {
-        case let .dataDirectory(path, reason): return "cannot create data dir \(path): \(reason); set data_dir or --data-dir"
         case let .listen(address, reason): return "cannot listen on \(address): \(reason); choose another --listen address"
         case let .auth(problem): return problem
         case let .tls(problem): return problem
         case let .data(problem): return problem
-        case let .notYetSupported(key):
-            return "\(key) is configured but not enforced by this version; refusing to start rather than serve without it (remove \(key) or use a TLS/auth proxy)"
         }
     }
 }

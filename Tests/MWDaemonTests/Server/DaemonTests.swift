@@ -12,10 +12,13 @@ import Testing
     private func withDaemon(_ body: (UInt16) throws -> Void) throws {
         var configuration = Configuration()
         configuration.listen = try SocketAddress(parsing: "127.0.0.1:0")
-        configuration.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-daemon-\(getpid())").path
+        configuration.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-daemon-\(UUID().uuidString)").path
         let daemon = Daemon(configuration: configuration, logger: .init(label: "test"))
         let port = try daemon.start()
-        defer { daemon.stop(gracePeriod: 1) }
+        defer {
+            daemon.stop(gracePeriod: 1)
+            try? FileManager.default.removeItem(atPath: configuration.dataDir)
+        }
         try body(port)
     }
 
