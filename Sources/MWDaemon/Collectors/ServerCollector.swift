@@ -46,8 +46,13 @@ public enum ModelwatchVersion {
 }
 
 /// Holds the server for collectors built before it (set once, right after construction).
-final class ServerBox: Sendable {
-    private let slot = Mutex<HTTPServer?>(nil)
-    var server: HTTPServer? { slot.withLock { $0 } }
-    func set(_ server: HTTPServer) { slot.withLock { $0 = server } }
+///
+/// Weak: the server owns the router, whose `/metrics` route owns the registry and so this box; a
+/// strong reference back would keep every daemon's server alive forever (a retain cycle).
+/// `@unchecked Sendable`: `server` is read and written only under `lock`.
+final class ServerBox: @unchecked Sendable {
+    private let lock = Mutex(())
+    private weak var held: HTTPServer?
+    var server: HTTPServer? { lock.withLock { _ in held } }
+    func set(_ server: HTTPServer) { lock.withLock { _ in held = server } }
 }
