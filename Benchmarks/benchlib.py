@@ -123,7 +123,7 @@ def start_modelwatch(binary, workdir, port, config=None, cpu=None):
             f.write(config)
         cmd += ["--config", path]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_up("http://127.0.0.1:%d/healthz" % port)
+    wait_up("http://127.0.0.1:%d/readyz" % port)
     return proc
 
 

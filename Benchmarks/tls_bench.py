@@ -77,7 +77,7 @@ def start_modelwatch(binary, work, port, cert=None, key=None):
             f.write("tls:\n  cert_file: %s\n  key_file: %s\n" % (cert, key))
         cmd += ["--config", path]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_up("%s://127.0.0.1:%d/healthz" % ("https" if cert else "http", port))
+    wait_up("%s://127.0.0.1:%d/readyz" % ("https" if cert else "http", port))
     return proc
 
 

@@ -21,14 +21,14 @@ def free_port():
 
 
 def wait_healthy(port, proc, timeout=10.0, tls=None):
-    """Polls /healthz; `tls` is the ssl.SSLContext of an HTTPS daemon."""
+    """Polls /readyz (200 once the state is restored); `tls` is the ssl.SSLContext of an HTTPS daemon."""
     deadline = time.time() + timeout
     scheme = "https" if tls else "http"
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("modelwatch exited early: %s" % proc.stderr.read().decode(errors="replace"))
         try:
-            with urllib.request.urlopen("%s://127.0.0.1:%d/healthz" % (scheme, port), timeout=1, context=tls) as r:
+            with urllib.request.urlopen("%s://127.0.0.1:%d/readyz" % (scheme, port), timeout=1, context=tls) as r:
                 if r.status == 200:
                     return
         except OSError:
