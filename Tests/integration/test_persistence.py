@@ -23,7 +23,7 @@ import pytest
 from conftest import BINARY, free_port, stop_process
 
 # Series that belong to the process, not to the state: they start over with it.
-PROCESS_SERIES = re.compile(r"^(process_|modelwatch_http_|modelwatch_log_|modelwatch_build_info|modelwatch_open_connections|"
+PROCESS_SERIES = re.compile(r"^(process_|modelwatch_http_|modelwatch_log_|modelwatch_snapshot|modelwatch_build_info|modelwatch_open_connections|"
                             r"modelwatch_refused_connections|modelwatch_scrape_|modelwatch_auth_|modelwatch_hmac_)")
 
 
@@ -210,8 +210,10 @@ def test_sigterm_syncs_and_exits_0_within_5_s(node_factory):
     node.proc.send_signal(signal.SIGTERM)
     assert node.proc.wait(timeout=6) == 0
     assert time.time() - started < 5
+    assert "snapshot written" in node.log()  # the final one
     node.start()
     assert node.state_metrics() == before
+    assert "records=0" in node.log()  # everything came from the snapshot
 
 
 def test_torn_tail_is_cut_with_a_warning(node_factory):
@@ -250,7 +252,7 @@ def test_newer_format_and_second_daemon_are_refused(node_factory, tmp_path):
     node.stop()
     # A segment written by a future version.
     future = node.data / "log-00000000000000ff.mwlog"
-    future.write_bytes(b"MWLG" + struct.pack("<IQ", 99, 255))
+    future.write_bytes(b"MWLG" + struct.pack("<IQQ", 99, 255, 1))
     r = subprocess.run([BINARY, "serve", "--listen", "127.0.0.1:%d" % free_port(), "--data-dir", str(node.data)],
                        capture_output=True, text=True, timeout=10)
     assert r.returncode != 0 and "newer modelwatch" in r.stderr and "format 99" in r.stderr, r.stderr
@@ -300,10 +302,10 @@ def test_full_disk_answers_503_keeps_reads_and_resumes(node_factory):
 
 def write_segment(path, records):
     """A log segment in the documented format (docs/persistence.md)."""
-    out = bytearray(b"MWLG" + struct.pack("<IQ", 1, 1))
-    for kind, when, model, ndjson, body in records:
+    out = bytearray(b"MWLG" + struct.pack("<IQQ", 1, 1, 1))
+    for sequence, (kind, when, model, ndjson, body) in enumerate(records, start=1):
         m = model.encode()
-        payload = struct.pack("<BBHd", kind, 1 if ndjson else 0, len(m), when) + m + body
+        payload = struct.pack("<BBHdQ", kind, 1 if ndjson else 0, len(m), when, sequence) + m + body
         out += struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
     path.write_bytes(bytes(out))
 
@@ -342,3 +344,109 @@ def test_readyz_and_writes_wait_for_the_restore(node_factory):
     node.wait_ready()
     # The hand-written records are the daemon's records: all 150,000 replayed (and nothing refused applied).
     assert node.value('modelwatch_predictions_total{model="fraud",version="v1"}') == 150_000 + accepted_writes
+
+
+def files(node, suffix):
+    return sorted(p for p in os.listdir(node.data) if p.endswith(suffix))
+
+
+def mixed_traffic(node, start, count, model="fraud"):
+    """Predictions in NDJSON batches of 50 with labels for every other one, and early labels."""
+    for base in range(start, start + count, 50):
+        events = [prediction(i) for i in range(base, min(base + 50, start + count))]
+        assert node.call("POST", "/v1/models/%s/predictions" % model, "\n".join(json.dumps(e) for e in events), ndjson=True)[0] == 202
+        labels = [{"id": "p-%d" % e, "label": (e // 3) % 2} for e in range(base, base + 50, 2)]
+        labels.append({"id": "early-%d" % base, "label": 1})  # no prediction yet: held for it
+        body = "\n".join(json.dumps(label) for label in labels)
+        assert node.call("POST", "/v1/models/%s/labels" % model, body, ndjson=True)[0] == 202
+
+
+def wait_for_snapshots(node, written, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if node.value('modelwatch_snapshots_total{result="written"}') >= written:
+            return
+        time.sleep(0.1)
+    raise AssertionError("no snapshot: " + node.log())
+
+
+def test_snapshots_restore_exactly_and_bound_the_data_dir(node_factory):
+    config = "fsync: always\nsnapshot_interval: 1s\nmodels:\n  fraud: {task: binary}\n"
+    node = node_factory(config).start()
+    assert node.call("PUT", "/v1/models/fraud/reference", reference_rows(), ndjson=True)[0] == 200
+    assert node.call("PUT", "/v1/models/churn", json.dumps({"task": "multiclass", "label_ttl": "1h"}))[0] == 201
+    mixed_traffic(node, 0, 400)
+    mixed_traffic(node, 10_000, 200, model="churn-gone")
+    assert node.call("DELETE", "/v1/models/churn-gone")[0] == 200
+    wait_for_snapshots(node, 1)
+    # Restarts make new segments; snapshots after them make the old ones unnecessary.
+    for round in range(3):
+        node.stop()  # SIGTERM: a final snapshot
+        node.start()
+        mixed_traffic(node, 1000 * (round + 1), 200)
+        wait_for_snapshots(node, 1)
+    mixed_traffic(node, 9000, 100)  # after the last snapshot: only in the log
+    assert len(files(node, ".mwsnap")) <= 2
+    # Segments older than the fallback snapshot are gone: at most the last few restarts' remain.
+    assert len(files(node, ".mwlog")) <= 3, files(node, ".mwlog")
+    before = node.state_metrics()
+    node.kill()
+    node.start()
+    after = node.state_metrics()
+    changed = {k: (before.get(k), after.get(k)) for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert not changed, changed
+    log = node.log()
+    assert "snapshot=" in log and ".mwsnap" in log
+    # Still joining: a label for a prediction pending since before the restarts.
+    status, body = post_labels(node, [(1, 1)])
+    assert status == 202 and json.loads(body)["accepted"] == 1
+    assert 'modelwatch_predictions_total{model="churn-gone"' not in node.metrics()
+
+
+def test_an_unreadable_snapshot_falls_back_to_the_previous_one(node_factory):
+    node = node_factory("fsync: always\nsnapshot_interval: 1s\n").start()
+    mixed_traffic(node, 0, 200)
+    wait_for_snapshots(node, 1)
+    mixed_traffic(node, 1000, 200)
+    wait_for_snapshots(node, 2)
+    mixed_traffic(node, 2000, 100)
+    before = node.state_metrics()
+    node.kill()
+    snapshots = files(node, ".mwsnap")
+    assert len(snapshots) == 2
+    newest = node.data / snapshots[-1]
+    data = bytearray(newest.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    newest.write_bytes(bytes(data))
+    # And a snapshot that a crash left half-written.
+    (node.data / (snapshots[-1] + ".tmp")).write_bytes(bytes(data[: len(data) // 3]))
+    node.start()
+    assert node.state_metrics() == before
+    log = node.log()
+    assert "snapshot unreadable; falling back" in log and snapshots[-1] in log and "fails its checksum" in log
+    assert "removing a snapshot that was not finished" in log
+    assert not files(node, ".tmp")
+
+
+def test_kill_9_while_snapshots_are_written(node_factory):
+    """Crashes at arbitrary moments of a snapshot cycle (snapshots every second of a state
+    with 30,000 pending predictions, a few hundred milliseconds each in the debug build):
+    every restart has every acknowledged event."""
+    node = node_factory("fsync: always\nsnapshot_interval: 1s\n").start()
+    acked = 0
+    for base in range(0, 30_000, 1000):
+        events = [prediction(i) for i in range(base, base + 1000)]
+        assert post_predictions(node, events)[0] == 202
+        acked += 1000
+    import random
+    rng = random.Random(7)
+    for round in range(4):
+        wait_for_snapshots(node, 1)
+        time.sleep(rng.uniform(0, 1.2))
+        events = [prediction(i) for i in range(100_000 + round * 10, 100_000 + round * 10 + 10)]
+        assert post_predictions(node, events)[0] == 202
+        acked += 10
+        node.kill()
+        node.start()
+        assert node.value('modelwatch_predictions_total{model="fraud",version="v1"}') == acked
+        assert node.value('modelwatch_pending_labels{model="fraud",version="v1"}') == acked

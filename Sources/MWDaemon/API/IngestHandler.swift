@@ -44,7 +44,7 @@ struct IngestHandler: Sendable {
         let batch: DecodedBatch<E>
         do { batch = try decode(box, request.body, ndjson, limits) } catch {
             // Logged all the same: the request created the model, and replay must too.
-            let sequence = box.state.withLock { _ in journal.append(kind, time: now, model: name, ndjson: ndjson, body: request.body) }
+            let sequence = box.state.withLock { _ in journal.append(kind, time: now, box: box, model: name, ndjson: ndjson, body: request.body) }
             return journal.respond(after: sequence, error.response, to: sink)
         }
 
@@ -54,7 +54,7 @@ struct IngestHandler: Sendable {
         var result = box.state.withLock { state in
             for (reason, count) in decodeReasons { state.countRejected(reason: reason, count: count) }
             let result = apply(&state, batch.events, now)
-            sequence = journal.append(kind, time: now, model: name, ndjson: ndjson, body: request.body)
+            sequence = journal.append(kind, time: now, box: box, model: name, ndjson: ndjson, body: request.body)
             return result
         }
         result.errors.append(contentsOf: batch.errors)

@@ -34,8 +34,8 @@ struct ModelHandlers: Sendable {
     func put(_ request: HTTPRequest, _ sink: ResponseSink) {
         if let refusal = journal.refusal() { return sink.send(refusal) }
         var sequence: UInt64?
-        let response = put(request) {
-            sequence = journal.append(.putModel, time: clock(), model: request.pathParameters["model"] ?? "", ndjson: false, body: request.body)
+        let response = put(request) { box in
+            sequence = journal.append(.putModel, time: clock(), box: box, model: box.name, ndjson: false, body: request.body)
         }
         journal.respond(after: sequence, response, to: sink)
     }
@@ -44,12 +44,12 @@ struct ModelHandlers: Sendable {
         if let refusal = journal.refusal() { return sink.send(refusal) }
         var sequence: UInt64?
         let response = delete(request) {
-            sequence = journal.append(.deleteModel, time: clock(), model: request.pathParameters["model"] ?? "", ndjson: false, body: [])
+            sequence = journal.append(.deleteModel, time: clock(), box: nil, model: request.pathParameters["model"] ?? "", ndjson: false, body: [])
         }
         journal.respond(after: sequence, response, to: sink)
     }
 
-    private func put(_ request: HTTPRequest, whileLocked: () -> Void) -> HTTPResponse {
+    private func put(_ request: HTTPRequest, whileLocked: (ModelBox) -> Void) -> HTTPResponse {
         let name = request.pathParameters["model"] ?? ""
         guard let text = String(validating: request.body, as: UTF8.self) else {
             return .error(.badRequest, code: "invalid_json", message: "the body is not UTF-8")

@@ -25,7 +25,7 @@ struct ReferenceHandler: Sendable {
         let box: ModelBox
         do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
         var sequence: UInt64?
-        let log = { sequence = journal.append(.putReference, time: clock(), model: name, ndjson: ndjson, body: request.body) }
+        let log = { sequence = journal.append(.putReference, time: clock(), box: box, model: name, ndjson: ndjson, body: request.body) }
         let response = put(request, name: name, ndjson: ndjson, box: box, log: log)
         journal.respond(after: sequence, response, to: sink)
     }

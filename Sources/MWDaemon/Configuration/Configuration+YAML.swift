@@ -9,14 +9,13 @@ extension Configuration {
     /// The effective configuration as YAML that ``ConfigurationLoader`` reads back unchanged.
     public func renderYAML() -> String {
         var out: [String] = []
-        func q(_ s: String) -> String { "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }
-        func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }
         out.append("listen: \(q(listen.description))")
         out.append("data_dir: \(q(dataDir))")
         out.append("windows: [\(windows.map(\.name).joined(separator: ", "))]")
         out.append("min_samples: \(minSamples)")
         out.append("fsync: \(fsync.rawValue)")
         out.append("fsync_interval: \(DurationParser.format(fsyncInterval))")
+        out.append("snapshot_interval: \(DurationParser.format(snapshotInterval))")
         out.append("allow_unknown_models: \(allowUnknownModels)")
         out.append("log_level: \(logLevel.rawValue)")
         if let tls {
@@ -55,30 +54,8 @@ extension Configuration {
         out.append("  max_exact_drift_bytes: \(l.maxExactDriftBytes)")
         if models.isEmpty { out.append("models: {}") } else { out.append("models:") }
         for name in models.keys.sorted() {
-            let m = models[name]!
             out.append("  \(q(name)):")
-            if let task = m.task { out.append("    task: \(task.rawValue)") }
-            if let p = m.positiveClass { out.append("    positive_class: \(q(p))") }
-            if let c = m.classes { out.append("    classes: [\(c.map(q).joined(separator: ", "))]") }
-            if !m.features.isEmpty {
-                out.append("    features:")
-                for f in m.features.keys.sorted() {
-                    let fs = m.features[f]!
-                    let bins = fs.bins.map { ", bins: [\($0.map(num).joined(separator: ", "))]" } ?? ""
-                    out.append("      \(q(f)): {type: \(fs.type.rawValue)\(bins)}")
-                }
-            }
-            out.append("    drift: {method: \(m.drift.method.rawValue), psi_threshold: \(num(m.drift.psiThreshold)), p_value: \(num(m.drift.pValue))}")
-            switch m.reference {
-            case .upload: out.append("    reference: {source: upload}")
-            case .first(let n): out.append("    reference: {source: first, events: \(n)}")
-            }
-            out.append("    label_ttl: \(DurationParser.format(m.labelTTL))")
-            out.append("    label_grace: \(DurationParser.format(m.labelGrace))")
-            if let s = m.minSamples { out.append("    min_samples: \(s)") }
-            out.append("    max_pending: \(m.maxPending)")
-            let alerts = AlertThresholds.catalogue.map { "\($0.name): \(num(m.alerts.value($0.name)!))" }
-            out.append("    alerts: {\(alerts.joined(separator: ", "))}")
+            out += models[name]!.yamlLines().map { "    " + $0 }
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -89,3 +66,42 @@ extension String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+extension ModelSettings {
+    /// The settings as YAML lines (a mapping, unindented): what `check-config` prints under the
+    /// model's name, and what a snapshot keeps (``ConfigurationLoader/decodeModelSettings(_:)``
+    /// reads it back).
+    func yamlLines() -> [String] {
+        let m = self
+        var out: [String] = []
+        if let task = m.task { out.append("task: \(task.rawValue)") }
+        if let p = m.positiveClass { out.append("positive_class: \(q(p))") }
+        if let c = m.classes { out.append("classes: [\(c.map(q).joined(separator: ", "))]") }
+        if !m.features.isEmpty {
+            out.append("features:")
+            for f in m.features.keys.sorted() {
+                let fs = m.features[f]!
+                let bins = fs.bins.map { ", bins: [\($0.map(num).joined(separator: ", "))]" } ?? ""
+                out.append("  \(q(f)): {type: \(fs.type.rawValue)\(bins)}")
+            }
+        }
+        out.append("drift: {method: \(m.drift.method.rawValue), psi_threshold: \(num(m.drift.psiThreshold)), p_value: \(num(m.drift.pValue))}")
+        switch m.reference {
+        case .upload: out.append("reference: {source: upload}")
+        case .first(let n): out.append("reference: {source: first, events: \(n)}")
+        }
+        out.append("label_ttl: \(DurationParser.format(m.labelTTL))")
+        out.append("label_grace: \(DurationParser.format(m.labelGrace))")
+        if let s = m.minSamples { out.append("min_samples: \(s)") }
+        out.append("max_pending: \(m.maxPending)")
+        let alerts = AlertThresholds.catalogue.map { "\($0.name): \(num(m.alerts.value($0.name)!))" }
+        out.append("alerts: {\(alerts.joined(separator: ", "))}")
+        return out
+    }
+}
+
+/// A YAML double-quoted string.
+private func q(_ s: String) -> String { "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }
+
+/// A number as YAML: whole numbers without a fraction.
+private func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }

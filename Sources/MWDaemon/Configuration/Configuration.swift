@@ -66,6 +66,8 @@ public struct Configuration: Sendable {
     public var minSamples = 30
     public var fsync: FsyncPolicy = .interval
     public var fsyncInterval: Double = 1
+    /// How often all state is snapshotted (after which older log segments are deleted).
+    public var snapshotInterval: Double = 300
     public var allowUnknownModels = true
     public var logLevel: Logger.Level = .info
     public var tls: TLSSettings?

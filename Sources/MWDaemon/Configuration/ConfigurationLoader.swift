@@ -49,7 +49,7 @@ public enum ConfigurationLoader {
         }
         guard let root else { return configuration }  // an empty file: all defaults
         let top = YAMLValue(node: root, path: "")
-        let keys: Set<String> = ["listen", "data_dir", "windows", "min_samples", "fsync", "fsync_interval",
+        let keys: Set<String> = ["listen", "data_dir", "windows", "min_samples", "fsync", "fsync_interval", "snapshot_interval",
                                  "allow_unknown_models", "log_level", "tls", "auth", "limits", "models"]
         for (key, value) in try top.mapping(allowed: keys) {
             switch key {
@@ -59,6 +59,7 @@ public enum ConfigurationLoader {
             case "min_samples": configuration.minSamples = try value.int(min: 1)
             case "fsync": configuration.fsync = try value.oneOf(FsyncPolicy.self)
             case "fsync_interval": configuration.fsyncInterval = try value.duration()
+            case "snapshot_interval": configuration.snapshotInterval = try value.duration()
             case "allow_unknown_models": configuration.allowUnknownModels = try value.bool()
             case "log_level": configuration.logLevel = try logLevel(value)
             case "tls": configuration.tls = try tls(value)

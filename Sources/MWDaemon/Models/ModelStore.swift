@@ -13,11 +13,22 @@ final class ModelBox: Sendable {
     /// The feature names of the last decoded prediction body, to start the next body from:
     /// events sent one per request then share one name list (see ``FeatureNameCache``).
     let recentNames = Mutex<KnownNames?>(nil)
+    /// The number of the last log record applied to this model (written under its lock), so
+    /// that a restore from a snapshot knows which of its records the snapshot already holds.
+    let logged = Atomic<UInt64>(0)
 
     init(name: String, settings: ModelSettings, options: ModelOptions, key: FingerprintKey) {
         self.name = name
         self.state = ModelLock(ModelState(name: name, options: options, key: key))
         self.settings = Mutex(settings)
+    }
+
+    /// A model restored from a snapshot.
+    init(name: String, settings: ModelSettings, state: ModelState, logged: UInt64) {
+        self.name = name
+        self.state = ModelLock(state)
+        self.settings = Mutex(settings)
+        self.logged.store(logged, ordering: .relaxed)
     }
 }
 
@@ -45,11 +56,37 @@ final class ModelStore: Sendable {
         self.current = Mutex(configuration)
         self.key = key
         self.exactDriftBudget = ExactDriftBudget(bytes: configuration.limits.maxExactDriftBytes)
+        reset()
+    }
+
+    /// Back to the models the configuration declares, empty (a snapshot that failed halfway).
+    func reset() {
+        let configuration = self.configuration
         models.withLock { table in
+            table = [:]
             for (name, settings) in configuration.models {
                 table[name] = ModelBox(name: name, settings: settings, options: settings.options(under: configuration, exactDriftBudget: exactDriftBudget), key: key)
             }
         }
+    }
+
+    /// Installs a model from a snapshot, under the settings the configuration declares for it
+    /// (those win at start) or else the ones the snapshot kept.
+    func restore(_ model: SnapshotFile.Model) throws(SnapshotError) {
+        let configuration = self.configuration
+        let settings: ModelSettings
+        if let declared = configuration.models[model.name] {
+            settings = declared
+        } else {
+            do { settings = try ConfigurationLoader.decodeModelSettings(model.settingsYAML) } catch {
+                throw .invalid("the settings kept for \(model.name) do not load: \(error)")
+            }
+        }
+        let options = settings.options(under: configuration, exactDriftBudget: exactDriftBudget)
+        var reader = SnapshotReader(model.state)
+        let state = try ModelState(name: model.name, options: options, from: &reader)
+        guard reader.isAtEnd else { throw .invalid("\(model.name) has bytes left over") }
+        models.withLock { $0[model.name] = ModelBox(name: model.name, settings: settings, state: state, logged: model.lastSequence) }
     }
 
     /// The model called `name`; created with default settings when `allow_unknown_models` is on.
@@ -71,7 +108,7 @@ final class ModelStore: Sendable {
 
     /// Creates or updates a model's settings. Returns true when the model was created.
     /// - Parameter whileLocked: runs after a successful change, under the lock that made it (to log it in order).
-    func put(_ name: String, settings: ModelSettings, whileLocked: () -> Void = {}) throws(ModelStoreError) -> Bool {
+    func put(_ name: String, settings: ModelSettings, whileLocked: (ModelBox) -> Void = { _ in }) throws(ModelStoreError) -> Bool {
         guard Names.isValidModelName(name) else { throw .invalidName(name) }
         let configuration = self.configuration
         let key = self.key
@@ -80,7 +117,7 @@ final class ModelStore: Sendable {
             if let box = table[name] {
                 let updated: Result<Void, EventRejection> = box.state.withLock { state in
                     let result = Result { () throws(EventRejection) in try state.update(options: options) }
-                    if case .success = result { whileLocked() }
+                    if case .success = result { whileLocked(box) }
                     return result
                 }
                 if case .failure(let e) = updated { return .failure(.conflict(field: e.field, message: e.message)) }
@@ -88,8 +125,9 @@ final class ModelStore: Sendable {
                 return .success(false)
             }
             guard table.count < configuration.limits.maxModels else { return .failure(.tooManyModels(limit: configuration.limits.maxModels)) }
-            table[name] = ModelBox(name: name, settings: settings, options: options, key: key)
-            whileLocked()
+            let box = ModelBox(name: name, settings: settings, options: options, key: key)
+            table[name] = box
+            box.state.withLock { _ in whileLocked(box) }
             return .success(true)
         }
         return try result.get()

@@ -3,6 +3,7 @@
 
 import Foundation
 import Logging
+import MWStats
 
 /// Why the data dir cannot be used; each says what to do.
 enum DataDirectoryError: Error, CustomStringConvertible {
@@ -35,10 +36,15 @@ final class DataDirectory: Sendable {
 
     /// What restoring found.
     struct Restored {
+        /// Log records applied (those the snapshot already held are not counted).
         var records = 0
         var segments = 0
         var bytes = 0
         var lastSegment: UInt64 = 0
+        /// The highest sequence number in the snapshot or the log.
+        var lastSequence: UInt64 = 0
+        /// The snapshot restored from, and when it was written.
+        var snapshot: (path: String, created: Double, models: Int)?
     }
 
     /// Creates the directory if needed and takes its lock.
@@ -57,14 +63,52 @@ final class DataDirectory: Sendable {
         }
     }
 
-    /// Reads every log segment in order and hands each good record to `apply`. A torn or
-    /// corrupt tail is cut at the last good record (with a warning naming the file and the
-    /// offset); a segment from a newer format refuses the start.
-    func restore(logger: Logger, apply: (LogRecord) -> Void) throws(DataDirectoryError) -> Restored {
+    /// Restores the newest readable snapshot (`load` gets each of its models; `reset` undoes a
+    /// snapshot that failed halfway), then hands `apply` every log record the snapshot does not
+    /// hold, in order. A torn or corrupt log tail is cut at the last good record (with a warning
+    /// naming the file and the offset); an unreadable snapshot falls back to the one before; a
+    /// snapshot or segment from a newer format refuses the start.
+    func restore(logger: Logger, load: (SnapshotFile.Model) throws(SnapshotError) -> Void, reset: () -> Void,
+                 apply: (LogRecord) -> Void) throws(DataDirectoryError) -> Restored {
         var restored = Restored()
+        for leftover in ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []) where leftover.hasSuffix(".mwsnap.tmp") {
+            logger.warning("removing a snapshot that was not finished (the daemon stopped while writing it)",
+                           metadata: ["file": "\(path)/\(leftover)"])
+            try? DiskFile.remove(path + "/" + leftover)
+        }
+        // Records up to `covered` are in the snapshot; a model's own records up to its number too.
+        var covered: UInt64 = 0
+        var heldUpTo: [String: UInt64] = [:]
+        for snapshot in SnapshotFile.list(path) {
+            do throws(SnapshotFile.Problem) {
+                let bytes: [UInt8]
+                do { bytes = try DiskFile.read(snapshot.path) } catch { throw SnapshotFile.Problem.corrupt("\(error)") }
+                let contents = try SnapshotFile.read(bytes)
+                for model in contents.models {
+                    do { try load(model) } catch { throw SnapshotFile.Problem.corrupt("model \(model.name): \(error)") }
+                    heldUpTo[model.name] = max(model.lastSequence, contents.covered)
+                }
+                covered = contents.covered
+                restored.snapshot = (snapshot.path, contents.created, contents.models.count)
+                break
+            } catch {
+                if case .newerFormat(let version) = error { throw .newerFormat(path: snapshot.path, version: version) }
+                logger.warning("snapshot unreadable; falling back to the one before it and the log",
+                               metadata: ["file": "\(snapshot.path)", "problem": "\(error)"])
+                heldUpTo = [:]
+                reset()
+            }
+        }
+        restored.lastSequence = covered
         let segments = LogSegments.list(path)
         for (position, segment) in segments.enumerated() {
             restored.lastSegment = max(restored.lastSegment, segment.index)
+            // A segment wholly inside the snapshot is not even read.
+            if covered > 0, position + 1 < segments.count, let next = LogSegments.firstSequence(segments[position + 1].path),
+               next > 0, next - 1 <= covered {
+                restored.bytes += segment.bytes
+                continue
+            }
             let bytes: [UInt8]
             do { bytes = try DiskFile.read(segment.path) } catch { throw .unreadable(error) }
             let start: Int
@@ -79,8 +123,12 @@ final class DataDirectory: Sendable {
                 }
             }
             let scan = LogFraming.scan(bytes, from: start)
-            for record in scan.records { apply(record) }
-            restored.records += scan.records.count
+            for record in scan.records {
+                restored.lastSequence = max(restored.lastSequence, record.sequence)
+                guard record.sequence > (heldUpTo[record.model] ?? covered) else { continue }
+                apply(record)
+                restored.records += 1
+            }
             restored.segments += 1
             restored.bytes += scan.goodEnd
             if let problem = scan.problem {

@@ -88,6 +88,27 @@ final class DiskFile {
         guard fsync(fd) == 0 else { throw DiskError(call: "fsync", path: path, code: errno) }
     }
 
+    /// The first `count` bytes (fewer if the file is shorter).
+    static func readPrefix(_ path: String, count: Int) throws(DiskError) -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DiskError(call: "open", path: path, code: errno) }
+        defer { Glibc.close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) }
+        guard n >= 0 else { throw DiskError(call: "read", path: path, code: errno) }
+        return Array(out[0..<n])
+    }
+
+    /// Removes a file (a compacted log segment, an old snapshot).
+    static func remove(_ path: String) throws(DiskError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw DiskError(call: "unlink", path: path, code: errno) }
+    }
+
+    /// Renames atomically (a finished snapshot into place).
+    static func rename(_ from: String, to: String) throws(DiskError) {
+        guard Glibc.rename(from, to) == 0 else { throw DiskError(call: "rename", path: from, code: errno) }
+    }
+
     /// The whole file.
     static func read(_ path: String) throws(DiskError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {

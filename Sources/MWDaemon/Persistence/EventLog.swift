@@ -68,15 +68,22 @@ final class EventLog: @unchecked Sendable {
     private var segment: UInt64
 
     /// Opens a new segment after `lastSegment` (the highest existing one, 0 for none).
-    /// - Parameter existingBytes: the size of the segments already in the directory.
-    init(directory: String, lastSegment: UInt64, existingBytes: Int, policy: FsyncPolicy, interval: Double,
-         logger: Logger) throws(DiskError) {
+    /// - Parameters:
+    ///   - existingBytes: the size of the segments already in the directory.
+    ///   - lastSequence: the highest sequence number already used (0 for none); records continue after it.
+    init(directory: String, lastSegment: UInt64, lastSequence: UInt64 = 0, existingBytes: Int, policy: FsyncPolicy,
+         interval: Double, logger: Logger) throws(DiskError) {
         self.directory = directory
         self.policy = policy
         self.interval = max(0.001, interval)
         self.logger = logger
         segment = lastSegment + 1
-        let file = try Self.createSegment(directory: directory, index: segment)
+        let file = try Self.createSegment(directory: directory, index: segment, firstSequence: lastSequence + 1)
+        state.withLock {
+            $0.next = lastSequence + 1
+            $0.durable = lastSequence
+            $0.pendingLast = lastSequence
+        }
         self.file = file
         figures = Mutex(Figures(bytes: existingBytes + file.size, records: 0, writeErrors: 0,
                                 fsync: BucketHistogram(upperBounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]),
@@ -97,7 +104,7 @@ final class EventLog: @unchecked Sendable {
             let sequence = state.next
             state.next += 1
             body.withUnsafeBytes {
-                LogFraming.append(kind: kind, time: time, model: model, ndjson: ndjson, body: $0, to: &state.pending)
+                LogFraming.append(kind: kind, sequence: sequence, time: time, model: model, ndjson: ndjson, body: $0, to: &state.pending)
             }
             state.pendingLast = sequence
             let due = policy != .interval || state.pending.count >= Self.earlyWriteBytes
@@ -121,6 +128,12 @@ final class EventLog: @unchecked Sendable {
         }
         if let now { done(now) }
     }
+
+    /// A compacted segment of `bytes` was deleted.
+    func forget(bytes: Int) { figures.withLock { $0.bytes -= bytes } }
+
+    /// The highest sequence number handed out: every record up to it has been applied.
+    var lastSequence: UInt64 { state.withLock { $0.next - 1 } }
 
     /// Why writes are refused now (the last write failed and has not yet been retried successfully).
     var refusal: DiskError? { state.withLock { $0.failure } }
@@ -213,7 +226,7 @@ final class EventLog: @unchecked Sendable {
             }
             batch.removeAll(keepingCapacity: true)
             if spare.isEmpty { spare = batch }
-            if ok { rotateIfFull() }
+            if ok { rotateIfFull(after: last) }
             if stopping && ok && state.withLock({ $0.pending.isEmpty }) { break }
             if stopping && !ok { break }  // give up on shutdown: the records stay unwritten, as with a crash
         }
@@ -221,11 +234,12 @@ final class EventLog: @unchecked Sendable {
         stopped.signal()
     }
 
-    private func rotateIfFull() {
+    /// Starts a new segment once this one is full; `last` is the last sequence number written.
+    private func rotateIfFull(after last: UInt64) {
         guard file.size >= Self.segmentBytes else { return }
         do {
             try file.sync()
-            let next = try Self.createSegment(directory: directory, index: segment + 1)
+            let next = try Self.createSegment(directory: directory, index: segment + 1, firstSequence: last + 1)
             file.close()
             file = next
             segment += 1
@@ -236,11 +250,11 @@ final class EventLog: @unchecked Sendable {
     }
 
     /// Creates segment `index` with its header, and makes its directory entry durable.
-    static func createSegment(directory: String, index: UInt64) throws(DiskError) -> DiskFile {
+    static func createSegment(directory: String, index: UInt64, firstSequence: UInt64) throws(DiskError) -> DiskFile {
         let path = directory + "/" + LogSegments.name(index)
         let file = try DiskFile(appendingTo: path)
         if file.size == 0 {
-            let (_, error) = file.write(LogSegments.header(index: index))
+            let (_, error) = file.write(LogSegments.header(index: index, firstSequence: firstSequence))
             if let error { throw error }
             try file.sync()
             try DiskFile.syncDirectory(directory)

@@ -11,6 +11,7 @@ import Synchronization
 /// daemon built without a data dir), appends are dropped and answers go out at once.
 final class Journal: Sendable {
     private let log = Mutex<EventLog?>(nil)
+    private let snapshots = Mutex<Snapshotter?>(nil)
     private let readiness: Readiness?
 
     /// - Parameter readiness: writes are refused until it is ready (nil: never refused for that).
@@ -24,6 +25,12 @@ final class Journal: Sendable {
 
     var eventLog: EventLog? { log.withLock { $0 } }
 
+    /// The snapshotter beside the log (for `/metrics` and the final snapshot).
+    var snapshotter: Snapshotter? {
+        get { snapshots.withLock { $0 } }
+        set { snapshots.withLock { $0 = newValue } }
+    }
+
     /// 503 when a write cannot be accepted now; nil when it can.
     func refusal() -> HTTPResponse? {
         if let readiness, !readiness.isReady {
@@ -36,9 +43,12 @@ final class Journal: Sendable {
         return nil
     }
 
-    /// Logs a request that changed (or may have changed) state; call under the model's lock.
-    func append(_ kind: LogRecord.Kind, time: Double, model: String, ndjson: Bool, body: [UInt8]) -> UInt64? {
-        eventLog?.append(kind, time: time, model: model, ndjson: ndjson, body: body)
+    /// Logs a request that changed (or may have changed) state of `box` (nil: it is gone); call
+    /// under the model's lock. The box remembers the record's number for its snapshot.
+    func append(_ kind: LogRecord.Kind, time: Double, box: ModelBox?, model: String, ndjson: Bool, body: [UInt8]) -> UInt64? {
+        guard let sequence = eventLog?.append(kind, time: time, model: model, ndjson: ndjson, body: body) else { return nil }
+        box?.logged.store(sequence, ordering: .relaxed)
+        return sequence
     }
 
     /// Sends `response` once record `sequence` is durable as the policy says; 503 if writing it failed.

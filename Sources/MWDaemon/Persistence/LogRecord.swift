@@ -16,6 +16,9 @@ struct LogRecord: Equatable, Sendable {
     }
 
     var kind: Kind
+    /// The record's number in the data dir's history: increasing, never reused (a snapshot
+    /// says up to which number it holds the records' effects).
+    var sequence: UInt64
     /// The daemon's clock (unix seconds) when the request was applied.
     var time: Double
     var model: String
@@ -25,17 +28,17 @@ struct LogRecord: Equatable, Sendable {
 }
 
 /// The on-disk framing of records: `[u32 length][u32 CRC-32 of the payload][payload]`, little
-/// endian, where the payload is `[u8 kind][u8 flags][u16 model length][f64 time][model][body]`.
+/// endian, where the payload is `[u8 kind][u8 flags][u16 model length][f64 time][u64 sequence][model][body]`.
 /// A record whose length runs past the end of the file, or whose checksum does not match, is
 /// where the good part of a file ends (a torn write, or corruption).
 enum LogFraming {
     static let frameHeader = 8
-    static let payloadHeader = 12
+    static let payloadHeader = 20
     /// Larger is refused as corrupt (the biggest body is limits.max_body_bytes, at most 1 GiB).
     static let maxPayload = 1 << 30
 
     /// Appends one framed record.
-    static func append(kind: LogRecord.Kind, time: Double, model: String, ndjson: Bool,
+    static func append(kind: LogRecord.Kind, sequence: UInt64, time: Double, model: String, ndjson: Bool,
                        body: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         let start = out.count
         let modelBytes = Array(model.utf8)
@@ -47,6 +50,7 @@ enum LogFraming {
         out.append(ndjson ? 1 : 0)
         appendInteger(UInt16(modelBytes.count), to: &out)
         appendInteger(time.bitPattern, to: &out)
+        appendInteger(sequence, to: &out)
         out.append(contentsOf: modelBytes)
         out.append(contentsOf: body)
         let crc = out.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + frameHeader)...])) }
@@ -56,7 +60,9 @@ enum LogFraming {
     }
 
     static func append(_ record: LogRecord, to out: inout [UInt8]) {
-        record.body.withUnsafeBytes { append(kind: record.kind, time: record.time, model: record.model, ndjson: record.ndjson, body: $0, to: &out) }
+        record.body.withUnsafeBytes {
+            append(kind: record.kind, sequence: record.sequence, time: record.time, model: record.model, ndjson: record.ndjson, body: $0, to: &out)
+        }
     }
 
     /// What reading framed records out of bytes found.
@@ -103,9 +109,10 @@ enum LogFraming {
                     return
                 }
                 let time = Double(bitPattern: readInteger(UInt64.self, payload, 4))
+                let sequence = readInteger(UInt64.self, payload, 12)
                 let model = String(decoding: payload[payloadHeader..<(payloadHeader + modelLength)], as: UTF8.self)
                 let body = Array(payload[(payloadHeader + modelLength)...])
-                scan.records.append(LogRecord(kind: kind, time: time, model: model, ndjson: payload[1] & 1 != 0, body: body))
+                scan.records.append(LogRecord(kind: kind, sequence: sequence, time: time, model: model, ndjson: payload[1] & 1 != 0, body: body))
                 offset += frameHeader + length
                 scan.goodEnd = offset
             }

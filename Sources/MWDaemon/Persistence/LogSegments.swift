@@ -3,34 +3,44 @@
 
 import Foundation
 
-/// Log segments are `log-<index, 16 hex digits>.mwlog`, each starting with a 16-byte header:
-/// `MWLG`, the format version (u32), the segment's index (u64), little endian. Records follow
-/// (``LogFraming``).
+/// Log segments are `log-<index, 16 hex digits>.mwlog`, each starting with a 24-byte header:
+/// `MWLG`, the format version (u32), the segment's index (u64) and the sequence number its
+/// records start from (u64: every record in it has that number or a higher one, and a lower one
+/// than the next segment's), little endian. Records follow (``LogFraming``).
 enum LogSegments {
     /// The format this binary writes and reads.
     static let formatVersion: UInt32 = 1
     static let magic: [UInt8] = Array("MWLG".utf8)
-    static let headerBytes = 16
+    static let headerBytes = 24
 
     static func name(_ index: UInt64) -> String {
         let hex = String(index, radix: 16)
         return "log-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex + ".mwlog"
     }
 
-    static func header(index: UInt64) -> [UInt8] {
+    static func header(index: UInt64, firstSequence: UInt64) -> [UInt8] {
         var out = magic
         LogFraming.appendInteger(formatVersion, to: &out)
         LogFraming.appendInteger(index, to: &out)
+        LogFraming.appendInteger(firstSequence, to: &out)
         return out
     }
 
-    /// The segments in a directory, by index.
-    static func list(_ directory: String) -> [(index: UInt64, path: String)] {
+    /// The first sequence number of a segment, from its header (nil when the header is not valid).
+    static func firstSequence(_ path: String) -> UInt64? {
+        guard let bytes = try? DiskFile.readPrefix(path, count: headerBytes), (try? checkHeader(bytes)) != nil else { return nil }
+        return bytes.withUnsafeBytes { LogFraming.readInteger(UInt64.self, $0, 16) }
+    }
+
+    /// The segments in a directory, by index, with their sizes.
+    static func list(_ directory: String) -> [(index: UInt64, path: String, bytes: Int)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.compactMap { name -> (UInt64, String)? in
+        return names.compactMap { name -> (UInt64, String, Int)? in
             guard name.hasPrefix("log-"), name.hasSuffix(".mwlog"), name.count == 4 + 16 + 6,
                   let index = UInt64(name.dropFirst(4).prefix(16), radix: 16) else { return nil }
-            return (index, directory + "/" + name)
+            let path = directory + "/" + name
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            return (index, path, size)
         }.sorted { $0.0 < $1.0 }
     }
 

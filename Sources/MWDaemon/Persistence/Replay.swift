@@ -13,8 +13,10 @@ struct Replay {
     private let ingest: IngestHandler
     private let models: ModelHandlers
     private let reference: ReferenceHandler
+    private let store: ModelStore
 
     init(store: ModelStore, limits: EventLimits, logger: Logger) {
+        self.store = store
         var quiet = logger
         quiet.logLevel = .warning  // no audit lines for requests audited when they happened
         let now: @Sendable () -> Double = { [clock] in clock.now }
@@ -46,6 +48,8 @@ struct Replay {
         case .deleteModel: models.delete(request, sink)
         case .putReference: reference.put(request, sink)
         }
+        // The model holds this record's effect now (a snapshot taken next says so).
+        store.existing(record.model)?.logged.store(record.sequence, ordering: .relaxed)
     }
 }
 

@@ -26,6 +26,7 @@ public final class Daemon: Sendable {
     /// What the write handlers log to; its log is attached once the state is restored.
     let journal: Journal
     private let dataDirectory = Mutex<DataDirectory?>(nil)
+    private let clock: @Sendable () -> Double
     private let replay: Replay
 
     /// Builds the daemon; nothing listens until ``start()``.
@@ -34,6 +35,7 @@ public final class Daemon: Sendable {
                 clock: @escaping @Sendable () -> Double = Daemon.wallClock) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         let httpMetrics = HTTPMetrics()
         let limits = configuration.limits
         let authorizer = Authorizer(tokens: .none, logger: logger, clock: clock)
@@ -53,7 +55,7 @@ public final class Daemon: Sendable {
         self.store = store
         let journal = Journal(readiness: readiness)
         self.journal = journal
-        let registry = Registry(collectors: [PersistenceCollector(journal: journal), ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
+        let registry = Registry(collectors: [PersistenceCollector(journal: journal, clock: clock), ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
                                              AuthCollector(authorizer: authorizer), ModelsCollector(store: store, clock: clock)],
                                 clock: { MonotonicClock.now() })
         replay = Replay(store: store, limits: EventLimits(limits), logger: logger)
@@ -94,21 +96,29 @@ public final class Daemon: Sendable {
         // /healthz answers meanwhile; /readyz and every write answer 503 until the state is back.
         let started = MonotonicClock.now()
         let restored: DataDirectory.Restored
-        do { restored = try directory.restore(logger: logger, apply: replay.apply) } catch {
+        do {
+            restored = try directory.restore(logger: logger, load: store.restore, reset: store.reset, apply: replay.apply)
+        } catch {
             server.shutdown(gracePeriod: 0)
             throw DaemonError.data(error.description)
         }
         do {
-            let log = try EventLog(directory: directory.path, lastSegment: restored.lastSegment, existingBytes: restored.bytes,
-                                   policy: configuration.fsync, interval: configuration.fsyncInterval, logger: logger)
+            let log = try EventLog(directory: directory.path, lastSegment: restored.lastSegment, lastSequence: restored.lastSequence,
+                                   existingBytes: restored.bytes, policy: configuration.fsync,
+                                   interval: configuration.fsyncInterval, logger: logger)
             log.start()
             journal.attach(log)
+            let snapshotter = Snapshotter(directory: directory.path, store: store, log: log, interval: configuration.snapshotInterval,
+                                          restoredFrom: restored.snapshot?.created, logger: logger, clock: clock)
+            snapshotter.start()
+            journal.snapshotter = snapshotter
         } catch {
             server.shutdown(gracePeriod: 0)
             throw DaemonError.data(DataDirectoryError.disk(error).description)
         }
         readiness.markReady()
         logger.info("state restored; ready", metadata: [
+            "snapshot": "\(restored.snapshot.map { "\($0.path) (\($0.models) models)" } ?? "none")",
             "records": "\(restored.records)", "segments": "\(restored.segments)", "bytes": "\(restored.bytes)",
             "seconds": "\(Double(MonotonicClock.now() - started) / 1e9)", "fsync": "\(configuration.fsync.rawValue)",
         ])
@@ -161,7 +171,12 @@ public final class Daemon: Sendable {
     public func stop(gracePeriod: Double = 4) {
         logger.info("shutting down: finishing in-flight requests")
         server.shutdown(gracePeriod: gracePeriod)
-        // Everything acknowledged is written and synced before the process exits.
+        // A final snapshot (the restart then reads little of the log), and everything
+        // acknowledged written and synced before the process exits.
+        if let snapshotter = journal.snapshotter {
+            snapshotter.stop()
+            snapshotter.write()
+        }
         journal.eventLog?.close()
         logger.info("stopped")
     }

@@ -136,3 +136,32 @@ public struct ADWIN: Sendable, Equatable {
         return abs(deltaMean) > epsilon
     }
 }
+
+extension ADWIN: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.double(delta)
+        for v in [clock, maxBuckets, minWindowLength, gracePeriod] { w.int(v) }
+        w.array(rows) { w, row in
+            w.doubles(row.totals)
+            w.doubles(row.variances)
+        }
+        for v in [total, variance, width] { w.double(v) }
+        w.int(tick)
+        w.integer(UInt8(state.rawValue))
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        delta = try r.double()
+        clock = try r.int()
+        maxBuckets = try r.int()
+        minWindowLength = try r.int()
+        gracePeriod = try r.int()
+        rows = try r.array { (r) throws(SnapshotError) in Row(totals: try r.doubles(), variances: try r.doubles()) }
+        total = try r.double()
+        variance = try r.double()
+        width = try r.double()
+        tick = try r.int()
+        state = try DetectorState(snapshot: try r.integer())
+    }
+}

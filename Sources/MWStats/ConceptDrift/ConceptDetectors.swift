@@ -34,3 +34,21 @@ public struct ConceptDetectors: Sendable {
         return out
     }
 }
+
+extension ConceptDetectors: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.optional(ddm) { $0.value($1) }
+        w.value(pageHinkley)
+        w.value(adwin)
+        w.counts(detections)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init(binaryErrors: false)
+        ddm = try r.optional { (r) throws(SnapshotError) in try r.value(DDM.self) }
+        pageHinkley = try r.value()
+        adwin = try r.value()
+        detections = try r.counts()
+        guard detections.count == Self.names.count else { throw .invalid("\(detections.count) detector counts") }
+    }
+}

@@ -49,3 +49,33 @@ public struct DDM: Sendable, Equatable {
         driftThreshold = parameters.driftThreshold
     }
 }
+
+extension DetectorState {
+    init(snapshot tag: UInt8) throws(SnapshotError) {
+        guard let state = DetectorState(rawValue: Int(tag)) else { throw .invalid("detector state \(tag)") }
+        self = state
+    }
+}
+
+extension DDM: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.int(warmStart)
+        for v in [warningThreshold, driftThreshold] { w.double(v) }
+        w.int(n)
+        for v in [mean, pMin, sMin, psMin] { w.double(v) }
+        w.integer(UInt8(state.rawValue))
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        warmStart = try r.int()
+        warningThreshold = try r.double()
+        driftThreshold = try r.double()
+        n = try r.int()
+        mean = try r.double()
+        pMin = try r.double()
+        sMin = try r.double()
+        psMin = try r.double()
+        state = try DetectorState(snapshot: try r.integer())
+    }
+}

@@ -39,3 +39,28 @@ public struct PageHinkley: Sendable, Equatable {
         return detected
     }
 }
+
+extension PageHinkley: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.int(minInstances)
+        for v in [delta, threshold, alpha] { w.double(v) }
+        w.int(n)
+        for v in [mean, sumIncrease, sumDecrease, minIncrease, maxDecrease] { w.double(v) }
+        w.integer(UInt8(state.rawValue))
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        minInstances = try r.int()
+        delta = try r.double()
+        threshold = try r.double()
+        alpha = try r.double()
+        n = try r.int()
+        mean = try r.double()
+        sumIncrease = try r.double()
+        sumDecrease = try r.double()
+        minIncrease = try r.double()
+        maxDecrease = try r.double()
+        state = try DetectorState(snapshot: try r.integer())
+    }
+}

@@ -33,6 +33,12 @@ public final class ExactDriftBudget: Sendable, Equatable {
         return false
     }
 
+    /// Takes `bytes` back on restore, as the reference that holds them had them: unconditionally
+    /// (the memory is in use either way).
+    func restore(_ bytes: Int) {
+        used.add(bytes, ordering: .relaxed)
+    }
+
     func release(_ bytes: Int) {
         if bytes > 0 { used.subtract(bytes, ordering: .relaxed) }
     }

@@ -245,3 +245,39 @@ public struct FeatureSketch: WindowSlice, Equatable {
         return (counts, sums)
     }
 }
+
+extension FeatureSketch: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.integer(present)
+        w.double(sum)
+        w.double(lowSum)
+        w.double(highSum)
+        w.integer(generation)
+        w.integer(cellCount)
+        w.array(sparse) { w, v in
+            w.double(v.value)
+            w.integer(v.offset.bitPattern)
+            w.integer(v.cell)
+        }
+        w.array(dense) { w, t in
+            w.integer(t.count)
+            w.integer(t.offsets.bitPattern)
+        }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        present = try r.integer()
+        sum = try r.double()
+        lowSum = try r.double()
+        highSum = try r.double()
+        generation = try r.integer()
+        cellCount = try r.integer()
+        sparse = try r.array { (r) throws(SnapshotError) in
+            SparseValue(value: try r.double(), offset: Float(bitPattern: try r.integer()), cell: try r.integer())
+        }
+        dense = try r.array { (r) throws(SnapshotError) in
+            CellTally(count: try r.integer(), offsets: Float(bitPattern: try r.integer()))
+        }
+    }
+}

@@ -116,21 +116,47 @@ public final class NumericReference: Sendable {
         }
         cellCounts = counts
         cellSums = sums
-        // Cell 2i lies below edges[i] (bin: PSI edges before index i); cell 2i+1 is edges[i] itself.
-        var bins = [Int](repeating: 0, count: counts.count)
-        var passed = 0
-        for c in bins.indices {
-            if c % 2 == 1, psiEdgeIndices.contains(c / 2) { passed += 1 }
-            bins[c] = passed
-        }
-        psiBinOfCell = bins
+        psiBinOfCell = Self.psiBins(cellCount: counts.count, psiEdgeIndices: psiEdgeIndices)
         cells = CellLookup.make(edges: unique)
         reservation = budget.map { ($0, reserved) }
+    }
+
+    /// Rebuilds a reference from what ``write(to:)`` kept; the cell lookup and the PSI bin of
+    /// each cell are derived again, and `reservedBytes` is taken from `budget` again.
+    init(count: Int, mean: Double, standardDeviation: Double, minimum: Double, maximum: Double, edges: [Double],
+         psiEdgeIndices: [Int], cellCounts: [Double], cellSums: [Double], sortedValues: [Double]?,
+         reservedBytes: Int, budget: ExactDriftBudget?) {
+        self.count = count
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+        self.minimum = minimum
+        self.maximum = maximum
+        self.edges = edges
+        self.psiEdgeIndices = psiEdgeIndices
+        self.cellCounts = cellCounts
+        self.cellSums = cellSums
+        self.sortedValues = sortedValues
+        psiBinOfCell = Self.psiBins(cellCount: cellCounts.count, psiEdgeIndices: psiEdgeIndices)
+        cells = CellLookup.make(edges: edges)
+        if let budget, reservedBytes > 0 { budget.restore(reservedBytes) }
+        reservation = budget.map { ($0, reservedBytes) }
     }
 
     deinit {
         cells.deallocate()
         if let reservation { reservation.budget.release(reservation.bytes) }
+    }
+
+    /// The PSI bin of each cell. Cell 2i lies below edges[i] (bin: PSI edges before index i);
+    /// cell 2i+1 is edges[i] itself.
+    static func psiBins(cellCount: Int, psiEdgeIndices: [Int]) -> [Int] {
+        var bins = [Int](repeating: 0, count: cellCount)
+        var passed = 0
+        for c in bins.indices {
+            if c % 2 == 1, psiEdgeIndices.contains(c / 2) { passed += 1 }
+            bins[c] = passed
+        }
+        return bins
     }
 
     /// PSI bins: one more than the PSI edges.
@@ -193,8 +219,88 @@ public final class CategoricalReference: Sendable {
         index = StringTable(categories)
     }
 
+    /// Rebuilds a reference from what ``write(to:)`` kept (the lookup table is derived again).
+    init(categories: [String], counts: [Double], otherCount: Double, count: Int) {
+        self.categories = categories
+        self.counts = counts
+        self.otherCount = otherCount
+        self.count = count
+        index = StringTable(categories)
+    }
+
     /// The index of a kept category, or nil (unseen, or beyond the limit).
     @inline(__always)
     public func position(of category: String) -> Int? { index.index(of: category, in: categories) }
 
+}
+
+extension NumericReference {
+    /// What the reference reserved of its budget (restored with it).
+    var reservedBytes: Int { reservation?.bytes ?? 0 }
+
+    func write(to w: inout SnapshotWriter) {
+        w.int(count)
+        for v in [mean, standardDeviation, minimum, maximum] { w.double(v) }
+        w.doubles(edges)
+        w.array(psiEdgeIndices) { $0.int($1) }
+        w.doubles(cellCounts)
+        w.doubles(cellSums)
+        w.optional(sortedValues) { $0.doubles($1) }
+        w.int(reservedBytes)
+    }
+
+    static func read(from r: inout SnapshotReader, budget: ExactDriftBudget?) throws(SnapshotError) -> NumericReference {
+        let count = try r.int()
+        let (mean, sd, minimum, maximum) = (try r.double(), try r.double(), try r.double(), try r.double())
+        let edges = try r.doubles()
+        let psi = try r.array { (r) throws(SnapshotError) in try r.int() }
+        let counts = try r.doubles()
+        let sums = try r.doubles()
+        let sorted = try r.optional { (r) throws(SnapshotError) in try r.doubles() }
+        let reserved = try r.int()
+        guard !edges.isEmpty, counts.count == 2 * edges.count + 1, sums.count == counts.count,
+              psi.allSatisfy({ $0 >= 0 && $0 < edges.count }), count > 0 else {
+            throw .invalid("numeric reference with \(edges.count) edges and \(counts.count) cells")
+        }
+        return NumericReference(count: count, mean: mean, standardDeviation: sd, minimum: minimum, maximum: maximum, edges: edges,
+                                psiEdgeIndices: psi, cellCounts: counts, cellSums: sums, sortedValues: sorted,
+                                reservedBytes: reserved, budget: budget)
+    }
+}
+
+extension CategoricalReference {
+    func write(to w: inout SnapshotWriter) {
+        w.array(categories) { $0.string($1) }
+        w.doubles(counts)
+        w.double(otherCount)
+        w.int(count)
+    }
+
+    static func read(from r: inout SnapshotReader) throws(SnapshotError) -> CategoricalReference {
+        let categories = try r.array { (r) throws(SnapshotError) in try r.string() }
+        let counts = try r.doubles()
+        guard counts.count == categories.count else { throw .invalid("categorical reference with \(categories.count) categories, \(counts.count) counts") }
+        return CategoricalReference(categories: categories, counts: counts, otherCount: try r.double(), count: try r.int())
+    }
+}
+
+extension ColumnReference {
+    func write(to w: inout SnapshotWriter) {
+        switch self {
+        case .numeric(let r):
+            w.integer(UInt8(0))
+            r.write(to: &w)
+        case .categorical(let r):
+            w.integer(UInt8(1))
+            r.write(to: &w)
+        }
+    }
+
+    static func read(from r: inout SnapshotReader, budget: ExactDriftBudget?) throws(SnapshotError) -> ColumnReference {
+        switch try r.integer(UInt8.self) {
+        case 0: return .numeric(try NumericReference.read(from: &r, budget: budget))
+        case 1: return .categorical(try CategoricalReference.read(from: &r))
+        case let tag: throw .invalid("column reference kind \(tag)")
+        }
+    }
 }

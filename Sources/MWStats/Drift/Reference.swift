@@ -98,7 +98,8 @@ public struct ReferenceBuilder: Sendable {
     private var predictionClasses: [String] = []
     private var labelValues: [Double] = []
     private var labelClasses: [String] = []
-    private var firstPrediction: PredictionEvent?
+    /// The task the first row with a prediction implies (`.some(nil)`: it implies none).
+    private var firstPredictionTask: ModelTask??
 
     public init() {}
 
@@ -121,7 +122,7 @@ public struct ReferenceBuilder: Sendable {
             }
         }
         if let p = event.prediction {
-            if firstPrediction == nil { firstPrediction = event }
+            if firstPredictionTask == nil { firstPredictionTask = .some(ModelTask.infer(from: event)) }
             if case .number(let x) = p { predictionValues.append(x) }
             if let name = ClassTable.className(of: p) { predictionClasses.append(name) }
         }
@@ -158,7 +159,7 @@ public struct ReferenceBuilder: Sendable {
                     values: column.strings + column.numbers.map(FeatureValue.categoryName), limit: maxCategories))
             }
         }
-        let task = task ?? firstPrediction.flatMap(ModelTask.infer)
+        let task = task ?? firstPredictionTask.flatMap { $0 }
         var prediction: ColumnReference?
         var label: ColumnReference?
         switch task {
@@ -201,5 +202,56 @@ extension ModelTask {
         case .number(let x): return x == 0 || x == 1 ? .binary : .regression
         case nil: return nil
         }
+    }
+}
+
+extension ReferenceBuilder: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.int(rows)
+        w.array(names) { $0.string($1) }
+        w.array(columns) { w, column in
+            w.doubles(column.numbers)
+            w.array(column.strings) { $0.string($1) }
+        }
+        w.doubles(scores)
+        w.doubles(predictionValues)
+        w.array(predictionClasses) { $0.string($1) }
+        w.doubles(labelValues)
+        w.array(labelClasses) { $0.string($1) }
+        w.bool(firstPredictionTask != nil)
+        if let task = firstPredictionTask { w.optional(task) { $0.string($1.rawValue) } }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        rows = try r.int()
+        names = try r.array { (r) throws(SnapshotError) in try r.string() }
+        columns = try r.array { (r) throws(SnapshotError) in
+            Column(numbers: try r.doubles(), strings: try r.array { (r) throws(SnapshotError) in try r.string() })
+        }
+        guard names.count == columns.count else { throw .invalid("reference rows with \(names.count) names, \(columns.count) columns") }
+        for (i, name) in names.enumerated() { index[name] = i }
+        scores = try r.doubles()
+        predictionValues = try r.doubles()
+        predictionClasses = try r.array { (r) throws(SnapshotError) in try r.string() }
+        labelValues = try r.doubles()
+        labelClasses = try r.array { (r) throws(SnapshotError) in try r.string() }
+        if try r.bool() {
+            firstPredictionTask = .some(try r.optional { (r) throws(SnapshotError) in try ModelTask(snapshot: try r.string()) })
+        }
+    }
+}
+
+extension ModelTask {
+    init(snapshot name: String) throws(SnapshotError) {
+        guard let task = ModelTask(rawValue: name) else { throw .invalid("task \(name)") }
+        self = task
+    }
+}
+
+extension FeatureType {
+    init(snapshot name: String) throws(SnapshotError) {
+        guard let type = FeatureType(rawValue: name) else { throw .invalid("feature type \(name)") }
+        self = type
     }
 }

@@ -144,3 +144,29 @@ public struct FingerprintQueue<Payload: Sendable>: Sendable {
         }
     }
 }
+
+extension FingerprintQueue {
+    /// The live entries, oldest first (the index is rebuilt on reading).
+    public func write(to w: inout SnapshotWriter, payload: (inout SnapshotWriter, Payload) -> Void) {
+        w.integer(UInt32(count))
+        for entry in entries where entry.live {
+            w.integer(entry.key.low)
+            w.integer(entry.key.high)
+            w.double(entry.arrival)
+            payload(&w, entry.payload)
+        }
+    }
+
+    public init(from r: inout SnapshotReader,
+                payload: (inout SnapshotReader) throws(SnapshotError) -> Payload) throws(SnapshotError) {
+        self.init()
+        let n = try r.count(minimumBytes: 24)
+        rehash(minimumSlots: max(16, n * 2))
+        for _ in 0..<n {
+            let key = Fingerprint(low: try r.integer(), high: try r.integer())
+            let arrival = try r.double()
+            guard find(key) == nil else { throw .invalid("a fingerprint twice in the join") }
+            insert(key, arrival: arrival, payload: try payload(&r))
+        }
+    }
+}

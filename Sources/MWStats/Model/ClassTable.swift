@@ -35,3 +35,15 @@ public struct ClassTable: Sendable, Equatable {
         }
     }
 }
+
+extension ClassTable: Snapshotted {
+    public func write(to w: inout SnapshotWriter) { w.array(names) { $0.string($1) } }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        for name in try r.array({ (r) throws(SnapshotError) in try r.string() }) {
+            guard index(of: name) == nil else { throw .invalid("class \(name) twice") }
+            intern(name)
+        }
+    }
+}

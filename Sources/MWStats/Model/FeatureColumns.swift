@@ -15,14 +15,7 @@ struct TrackedColumn: Sendable {
         didSet { placer.type = type }
     }
     var reference: ColumnReference? {
-        didSet {
-            placer = ColumnPlacer(type: type, reference: reference)
-            switch reference {
-            case .numeric(let r)?: binLabels = r.psiBinLabels
-            case .categorical(let r)?: binLabels = r.categories + ["__other__"]
-            case nil: binLabels = []
-            }
-        }
+        didSet { referenceChanged() }
     }
     /// What the ingestion path needs to place a value (valid while this column holds `reference`).
     private(set) var placer: ColumnPlacer
@@ -32,11 +25,24 @@ struct TrackedColumn: Sendable {
     /// Cells of the reference's sketches (0 without a reference).
     var cellCount: Int { placer.cellCount }
 
-    init(name: String, role: ColumnRole, type: FeatureType?) {
+    /// - Parameter reference: a reference already in force (a restored column).
+    init(name: String, role: ColumnRole, type: FeatureType?, reference: ColumnReference? = nil) {
         self.name = name
         self.role = role
         self.type = type
+        self.reference = reference
         placer = ColumnPlacer(type: type, reference: nil)
+        referenceChanged()  // observers do not run in an initializer
+    }
+
+    /// The placer and bin labels follow the reference.
+    private mutating func referenceChanged() {
+        placer = ColumnPlacer(type: type, reference: reference)
+        switch reference {
+        case .numeric(let r)?: binLabels = r.psiBinLabels
+        case .categorical(let r)?: binLabels = r.categories + ["__other__"]
+        case nil: binLabels = []
+        }
     }
 
     /// Values per bin of `modelwatch_feature_values_total` from values per reference cell.
@@ -296,5 +302,42 @@ struct FeatureBatch {
     mutating func append(version: Int, _ features: Features) {
         guard !features.packed.isEmpty else { return }
         rows.append(Row(version: Int32(version), features: features))
+    }
+}
+
+extension TrackedColumn {
+    func write(to w: inout SnapshotWriter) {
+        w.string(name)
+        w.integer(UInt8(role == .prediction ? 0 : role == .label ? 1 : 2))
+        w.optional(type) { $0.string($1.rawValue) }
+        w.optional(reference) { $1.write(to: &$0) }
+    }
+
+    init(from r: inout SnapshotReader, budget: ExactDriftBudget?) throws(SnapshotError) {
+        let name = try r.string()
+        let role: ColumnRole
+        switch try r.integer(UInt8.self) {
+        case 0: role = .prediction
+        case 1: role = .label
+        case 2: role = .input
+        case let tag: throw .invalid("column role \(tag)")
+        }
+        let type = try r.optional { (r) throws(SnapshotError) in try FeatureType(snapshot: try r.string()) }
+        self.init(name: name, role: role, type: type,
+                  reference: try r.optional { (r) throws(SnapshotError) in try ColumnReference.read(from: &r, budget: budget) })
+    }
+}
+
+extension ColumnWindows: Snapshotted {
+    func write(to w: inout SnapshotWriter) {
+        w.value(windows)
+        w.counts(totals)
+        w.integer(totalsGeneration)
+    }
+
+    init(from r: inout SnapshotReader) throws(SnapshotError) {
+        windows = try r.value()
+        totals = try r.counts()
+        totalsGeneration = try r.integer()
     }
 }

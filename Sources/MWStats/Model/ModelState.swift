@@ -31,9 +31,10 @@ struct OrphanLabel: Sendable {
 public struct ModelState: Sendable {
     public let name: String
     public private(set) var options: ModelOptions
-    public private(set) var task: ModelTask?
-    public private(set) var classes: ClassTable
-    private var versions: [VersionState] = []
+    // Internal setters: the snapshot form (ModelState+Snapshot.swift) writes them back.
+    public internal(set) var task: ModelTask?
+    public internal(set) var classes: ClassTable
+    var versions: [VersionState] = []
     var versionStates: [VersionState] { versions }
 
     /// Window `w` of version `v` merged at `now`, through the window's cache of older slices.
@@ -47,28 +48,28 @@ public struct ModelState: Sendable {
         return versions[v].columns[c].mergedCaching(window: w, at: now, cellCount: columns[c].cellCount,
                                                     generation: referenceGeneration)
     }
-    private var versionIndex: [String: Int] = [:]
+    var versionIndex: [String: Int] = [:]
     /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
-    private(set) var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil),
+    var columns = [TrackedColumn(name: "prediction", role: .prediction, type: nil),
                                 TrackedColumn(name: "label", role: .label, type: nil)]
-    private var columnIndex: [String: Int] = [:]
+    var columnIndex: [String: Int] = [:]
     /// The time unit the column windows share (see ``CascadingWindows``).
     private var columnUnit: Double?
     private var columnMap = FeatureColumnMap()
     private var categoryCells = CategoryCells()
     /// Rows of the reference in force (0 without one).
-    public private(set) var referenceRows = 0
+    public internal(set) var referenceRows = 0
     /// Bumped by every reference installed; −1 before the first.
-    public private(set) var referenceGeneration: Int32 = -1
+    public internal(set) var referenceGeneration: Int32 = -1
     /// Rows gathered for a `reference: {source: first}` model until it has its reference.
-    private var referenceCollector: ReferenceBuilder?
+    var referenceCollector: ReferenceBuilder?
     /// Values of features beyond `maxFeatures` distinct names, counted but not tracked.
-    public private(set) var untrackedFeatureValues: UInt64 = 0
-    private var joinTable = FingerprintQueue<PendingPrediction>()
-    private var orphans = FingerprintQueue<OrphanLabel>()
+    public internal(set) var untrackedFeatureValues: UInt64 = 0
+    var joinTable = FingerprintQueue<PendingPrediction>()
+    var orphans = FingerprintQueue<OrphanLabel>()
     /// Events refused, by reason (`modelwatch_events_rejected_total`).
-    public private(set) var rejected: [String: UInt64] = [:]
-    private let key: FingerprintKey
+    public internal(set) var rejected: [String: UInt64] = [:]
+    let key: FingerprintKey
 
     public init(name: String, options: ModelOptions, key: FingerprintKey) {
         self.name = name

@@ -19,3 +19,20 @@ public struct PerformanceSlice: WindowSlice, Equatable {
         if other.regression.count > 0 { regression.merge(other.regression) }
     }
 }
+
+extension PerformanceSlice: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.integer(predictions)
+        w.integer(labelled)
+        w.value(classification)
+        w.value(regression)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        predictions = try r.integer()
+        labelled = try r.integer()
+        classification = try r.value()
+        regression = try r.value()
+    }
+}

@@ -44,3 +44,57 @@ struct VersionState: Sendable {
         }
     }
 }
+
+extension LabelCounts: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        for v in [matched, unmatched, duplicate, expired] { w.integer(v) }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        matched = try r.integer()
+        unmatched = try r.integer()
+        duplicate = try r.integer()
+        expired = try r.integer()
+    }
+}
+
+extension VersionState {
+    func write(to w: inout SnapshotWriter) {
+        w.string(name)
+        w.array(windows) { $0.value($1) }
+        w.integer(predictions)
+        w.integer(duplicatePredictions)
+        w.value(labels)
+        w.value(outcomes)
+        w.integer(regressionOutcomes)
+        w.value(latency)
+        w.value(labelDelay)
+        w.double(lastEvent)
+        w.int(pending)
+        w.array(columns) { $0.value($1) }
+        w.optional(detectors) { $0.value($1) }
+    }
+
+    /// - Parameter options: when its windows differ from the snapshot's (changed in the config
+    ///   across the restart), the windows start empty; counters and the rest are kept.
+    init(from r: inout SnapshotReader, options: ModelOptions) throws(SnapshotError) {
+        self.init(name: try r.string(), options: options)
+        let windows = try r.array { (r) throws(SnapshotError) in try r.value(SlidingWindow<PerformanceSlice>.self) }
+        let sameWindows = windows.map(\.length) == options.windows.map(\.seconds)
+            && windows.allSatisfy { $0.sliceCount == options.slicesPerWindow }
+        if sameWindows { self.windows = windows }
+        predictions = try r.integer()
+        duplicatePredictions = try r.integer()
+        labels = try r.value()
+        outcomes = try r.value()
+        regressionOutcomes = try r.integer()
+        latency = try r.value()
+        labelDelay = try r.value()
+        lastEvent = try r.double()
+        pending = try r.int()
+        let columns = try r.array { (r) throws(SnapshotError) in try r.value(ColumnWindows.self) }
+        self.columns = sameWindows ? columns : columns.map { _ in ColumnWindows(options: options) }
+        detectors = try r.optional { (r) throws(SnapshotError) in try r.value(ConceptDetectors.self) }
+    }
+}

@@ -74,3 +74,22 @@ import Glibc
 import Darwin
 @inline(__always) private func _log(_ x: Double) -> Double { Darwin.log(x) }
 #endif
+
+extension ClassificationCounts: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.value(confusion)
+        w.integer(scored)
+        w.double(logLossSum)
+        w.double(brierSum)
+        w.array(scoreHistograms) { $0.value($1) }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        confusion = try r.value()
+        scored = try r.integer()
+        logLossSum = try r.double()
+        brierSum = try r.double()
+        scoreHistograms = try r.array { (r) throws(SnapshotError) in try r.value(ScoreHistogram.self) }
+    }
+}

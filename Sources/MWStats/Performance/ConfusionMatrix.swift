@@ -56,3 +56,17 @@ public struct ConfusionMatrix: Sendable, Equatable {
         size = newSize
     }
 }
+
+extension ConfusionMatrix: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.int(size)
+        w.counts(cells)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        size = try r.int()
+        cells = try r.counts()
+        guard size >= 0, size <= 1 << 16, cells.count == size * size else { throw .invalid("confusion matrix of size \(size) with \(cells.count) cells") }
+    }
+}

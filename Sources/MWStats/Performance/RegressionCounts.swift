@@ -47,3 +47,24 @@ public struct RegressionCounts: Sendable, Equatable {
         percentageCount += other.percentageCount
     }
 }
+
+extension RegressionCounts: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.integer(count)
+        for v in [absoluteErrorSum, squaredErrorSum, percentageErrorSum] { w.double(v) }
+        w.integer(percentageCount)
+        w.double(meanActual)
+        w.double(actualSquaredDeviations)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        count = try r.integer()
+        absoluteErrorSum = try r.double()
+        squaredErrorSum = try r.double()
+        percentageErrorSum = try r.double()
+        percentageCount = try r.integer()
+        meanActual = try r.double()
+        actualSquaredDeviations = try r.double()
+    }
+}

@@ -143,3 +143,30 @@ extension ScoreHistogram: Equatable {
     /// Equal when they hold the same counts, whatever the storage.
     public static func == (a: ScoreHistogram, b: ScoreHistogram) -> Bool { a.denseCounts == b.denseCounts }
 }
+
+extension ScoreHistogram: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        switch storage {
+        case .empty: w.integer(UInt8(0))
+        case .sparse(let codes):
+            w.integer(UInt8(1))
+            w.array(codes) { $0.integer($1) }
+        case .dense(let counts):
+            w.integer(UInt8(2))
+            w.array(counts) { $0.integer($1) }
+        }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        switch try r.integer(UInt8.self) {
+        case 0: storage = .empty
+        case 1: storage = .sparse(try r.array { (r) throws(SnapshotError) in try r.integer(UInt16.self) })
+        case 2:
+            let counts = try r.array { (r) throws(SnapshotError) in try r.integer(UInt32.self) }
+            guard counts.count == 2 * Self.binCount else { throw .invalid("score histogram with \(counts.count) bins") }
+            storage = .dense(counts)
+        case let tag: throw .invalid("score histogram storage \(tag)")
+        }
+    }
+}

@@ -51,3 +51,21 @@ public struct BucketHistogram: Sendable, Equatable {
     public static let latencySeconds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                   0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 }
+
+extension BucketHistogram: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.doubles(upperBounds)
+        w.counts(counts)
+        w.double(sum)
+        w.integer(count)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        self.init(upperBounds: try r.doubles())
+        let counts = try r.counts()
+        guard counts.count == upperBounds.count + 1 else { throw .invalid("histogram with \(counts.count) buckets for \(upperBounds.count) bounds") }
+        self.counts = counts
+        sum = try r.double()
+        count = try r.integer()
+    }
+}

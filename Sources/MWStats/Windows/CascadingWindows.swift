@@ -120,3 +120,21 @@ public struct CascadingWindows<Slice: WindowSlice>: Sendable {
         return result
     }
 }
+
+extension CascadingWindows: Snapshotted where Slice: Snapshotted {
+    public func write(to w: inout SnapshotWriter) {
+        w.array(windows) { $0.value($1) }
+        w.optional(unit) { $0.double($1) }
+        w.value(empty)
+        w.value(pending)
+        w.integer(pendingUnit)
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        windows = try r.array { (r) throws(SnapshotError) in try r.value(SlidingWindow<Slice>.self) }
+        unit = try r.optional { (r) throws(SnapshotError) in try r.double() }
+        empty = try r.value()
+        pending = try r.value()
+        pendingUnit = try r.integer()
+    }
+}

@@ -108,3 +108,26 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
         return result
     }
 }
+
+extension SlidingWindow: Snapshotted where Slice: Snapshotted {
+    /// The slices and their stamps; the merge cache is rebuilt on the next read.
+    public func write(to w: inout SnapshotWriter) {
+        w.double(length)
+        w.int(sliceCount)
+        w.value(empty)
+        w.array(slices) { $0.value($1) }
+        w.array(stamps) { $0.integer($1) }
+    }
+
+    public init(from r: inout SnapshotReader) throws(SnapshotError) {
+        let length = try r.double()
+        let sliceCount = try r.int()
+        guard length > 0, sliceCount >= 1, sliceCount <= 1_000_000 else { throw .invalid("window of \(length) s in \(sliceCount) slices") }
+        self.init(length: length, sliceCount: sliceCount, empty: try r.value())
+        let slices = try r.array { (r) throws(SnapshotError) in try r.value(Slice.self) }
+        let stamps = try r.array { (r) throws(SnapshotError) in try r.integer(Int64.self) }
+        guard slices.count == sliceCount, stamps.count == sliceCount else { throw .invalid("window with \(slices.count) slices, \(stamps.count) stamps") }
+        self.slices = slices
+        self.stamps = stamps
+    }
+}

@@ -6,14 +6,14 @@ import Testing
 
 @Suite struct LogFramingTests {
     static let records = [
-        LogRecord(kind: .predictions, time: 1_764_612_000.25, model: "fraud", ndjson: true, body: Array("{\"id\":\"a\"}\n{\"id\":\"b\"}".utf8)),
-        LogRecord(kind: .labels, time: 1_764_612_001, model: "churn-é", ndjson: false, body: Array("{\"id\":\"a\",\"label\":1}".utf8)),
-        LogRecord(kind: .deleteModel, time: 0, model: "m", ndjson: false, body: []),
-        LogRecord(kind: .putReference, time: -1.5, model: "demand", ndjson: true, body: [UInt8](repeating: 0x7b, count: 70_000)),
+        LogRecord(kind: .predictions, sequence: 1, time: 1_764_612_000.25, model: "fraud", ndjson: true, body: Array("{\"id\":\"a\"}\n{\"id\":\"b\"}".utf8)),
+        LogRecord(kind: .labels, sequence: 2, time: 1_764_612_001, model: "churn-é", ndjson: false, body: Array("{\"id\":\"a\",\"label\":1}".utf8)),
+        LogRecord(kind: .deleteModel, sequence: 7, time: 0, model: "m", ndjson: false, body: []),
+        LogRecord(kind: .putReference, sequence: 1 << 40, time: -1.5, model: "demand", ndjson: true, body: [UInt8](repeating: 0x7b, count: 70_000)),
     ]
 
     static func encoded() -> [UInt8] {
-        var out = LogSegments.header(index: 7)
+        var out = LogSegments.header(index: 7, firstSequence: 1)
         for r in records { LogFraming.append(r, to: &out) }
         return out
     }
@@ -30,7 +30,7 @@ import Testing
         let bytes = Self.encoded()
         // Boundaries: the header's end, then each record's.
         var boundaries = [LogSegments.headerBytes]
-        var prefix = LogSegments.header(index: 7)
+        var prefix = LogSegments.header(index: 7, firstSequence: 1)
         for r in Self.records {
             LogFraming.append(r, to: &prefix)
             boundaries.append(prefix.count)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func headerVersionAndMagic() {
-        var bytes = LogSegments.header(index: 1)
+        var bytes = LogSegments.header(index: 1, firstSequence: 1)
         bytes[4] = 2  // format 2: newer than this binary
         #expect(throws: LogSegments.HeaderProblem.newerFormat(2)) { try LogSegments.checkHeader(bytes) }
         #expect(throws: LogSegments.HeaderProblem.notASegment) { try LogSegments.checkHeader(Array("MWLX\0\0\0\0".utf8)) }

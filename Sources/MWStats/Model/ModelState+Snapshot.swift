@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a model's snapshot keeps: the persisted state, apart from what is derived from it.
+
+/// The snapshot form of a model. Kept: the task, classes, versions (windows, counters,
+/// histograms, column windows, detectors), tracked columns with their references, the label
+/// join (pending predictions and early labels, by fingerprint, with the key that made them),
+/// the reference being gathered, the rejection counts. Not kept, rebuilt from the rest or from
+/// the settings: the options, the name indices, the feature-name map and category-cell caches,
+/// the merge caches of the windows, the references' cell lookups.
+extension ModelState {
+    /// Bumped when the layout below changes.
+    public static let snapshotLayout: UInt32 = 1
+
+    public func write(to w: inout SnapshotWriter) {
+        w.integer(key.k0)
+        w.integer(key.k1)
+        w.optional(task) { $0.string($1.rawValue) }
+        w.value(classes)
+        w.array(versions) { $1.write(to: &$0) }
+        w.array(columns) { $1.write(to: &$0) }
+        w.int(referenceRows)
+        w.integer(referenceGeneration)
+        w.optional(referenceCollector) { $0.value($1) }
+        w.integer(untrackedFeatureValues)
+        joinTable.write(to: &w) { w, p in
+            w.double(p.eventTime)
+            w.double(p.value)
+            w.optional(p.scores) { $0.doubles($1) }
+            w.integer(p.predicted)
+            w.integer(p.version)
+            w.bool(p.labelled)
+        }
+        orphans.write(to: &w) { w, o in
+            o.label.write(to: &w)
+            w.double(o.eventTime)
+            w.optional(o.version) { $0.string($1) }
+        }
+        w.array(rejected.sorted { $0.key < $1.key }) { w, entry in
+            w.string(entry.key)
+            w.integer(entry.value)
+        }
+    }
+
+    /// A model restored from its snapshot form, under `options` (from its settings now).
+    public init(name: String, options: ModelOptions, from r: inout SnapshotReader) throws(SnapshotError) {
+        let key = FingerprintKey(k0: try r.integer(), k1: try r.integer())
+        self.init(name: name, options: options, key: key)
+        task = try r.optional { (r) throws(SnapshotError) in try ModelTask(snapshot: try r.string()) }
+        classes = try r.value()
+        versions = try r.array { (r) throws(SnapshotError) in try VersionState(from: &r, options: options) }
+        versionIndex = [:]
+        for (v, version) in versions.enumerated() { versionIndex[version.name] = v }
+        let budget = options.exactDriftBudget
+        columns = try r.array { (r) throws(SnapshotError) in try TrackedColumn(from: &r, budget: budget) }
+        guard columns.count >= 2 else { throw .invalid("\(columns.count) tracked columns") }
+        columnIndex = [:]
+        for c in 2..<columns.count { columnIndex[columns[c].name] = c }
+        referenceRows = try r.int()
+        referenceGeneration = try r.integer()
+        referenceCollector = try r.optional { (r) throws(SnapshotError) in try r.value(ReferenceBuilder.self) }
+        untrackedFeatureValues = try r.integer()
+        let versionCount = versions.count
+        joinTable = try FingerprintQueue(from: &r) { (r) throws(SnapshotError) in
+            let p = PendingPrediction(eventTime: try r.double(), value: try r.double(),
+                                      scores: try r.optional { (r) throws(SnapshotError) in try r.doubles() },
+                                      predicted: try r.integer(), version: try r.integer(), labelled: try r.bool())
+            guard Int(p.version) < versionCount else { throw .invalid("a pending prediction of version \(p.version)") }
+            return p
+        }
+        orphans = try FingerprintQueue(from: &r) { (r) throws(SnapshotError) in
+            OrphanLabel(label: try TargetValue(from: &r), eventTime: try r.double(),
+                        version: try r.optional { (r) throws(SnapshotError) in try r.string() })
+        }
+        rejected = [:]
+        for _ in 0..<(try r.count(minimumBytes: 12)) { rejected[try r.string()] = try r.integer() }
+    }
+}
+
+extension TargetValue {
+    func write(to w: inout SnapshotWriter) {
+        switch self {
+        case .string(let s):
+            w.integer(UInt8(0))
+            w.string(s)
+        case .bool(let b):
+            w.integer(UInt8(1))
+            w.bool(b)
+        case .number(let x):
+            w.integer(UInt8(2))
+            w.double(x)
+        }
+    }
+
+    init(from r: inout SnapshotReader) throws(SnapshotError) {
+        switch try r.integer(UInt8.self) {
+        case 0: self = .string(try r.string())
+        case 1: self = .bool(try r.bool())
+        case 2: self = .number(try r.double())
+        case let tag: throw .invalid("target value kind \(tag)")
+        }
+    }
+}
