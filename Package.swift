@@ -53,6 +53,12 @@ let package = Package(
         ]),
         // Micro-benchmarks of the decoder and the statistics core (prints figures; see Benchmarks/README.md).
         .executableTarget(name: "stats-bench", dependencies: ["MWDaemon", "MWStats"], path: "Benchmarks/StatsBench"),
+        // libFuzzer targets (debug builds; see Fuzz/README.md). Built normally, each replays the
+        // inputs named on its command line; built with -sanitize=fuzzer -DFUZZING, it fuzzes.
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-http-parser", dependencies: ["MWHTTP", "FuzzSupport"], path: "Fuzz/HTTPParserFuzz"),
+        .executableTarget(name: "fuzz-event-decoder", dependencies: ["MWDaemon", "MWStats", "FuzzSupport"], path: "Fuzz/EventDecoderFuzz"),
+        .executableTarget(name: "fuzz-persistence", dependencies: ["MWDaemon", "MWStats", "FuzzSupport"], path: "Fuzz/PersistenceFuzz"),
         // A raw-socket HTTP client shared by the test targets.
         .target(name: "MWTestSupport", dependencies: ["MWSockets", "MWHTTP"], path: "Tests/MWTestSupport"),
         .testTarget(name: "MWNativeTests", dependencies: ["MWNative"]),

@@ -36,5 +36,8 @@ echo "== swift build"
 swift build --build-tests
 echo "== swift test"
 swift test --skip-build
+echo "== fuzz corpus replay (the committed inputs through each libFuzzer target, built without libFuzzer)"
+bin="$(swift build --show-bin-path)"
+for t in http-parser event-decoder persistence; do "$bin/fuzz-$t" "Fuzz/Corpus/$t"; done
 echo "== integration tests"
 MODELWATCH_BIN="$(swift build --show-bin-path)/modelwatch" python3 -m pytest -q Tests/integration

@@ -135,6 +135,9 @@ public struct HTTPRequestParser: Sendable {
         if scanned == 0 {
             while buffer.count - start >= 2 && buffer[start] == cr && buffer[start + 1] == lf { start += 2 }
             if start < buffer.count && buffer[start] == lf { throw .invalidRequestLine("bare LF") }
+            // A CR alone may be the start of another empty line: wait for the next byte, so the
+            // requests do not depend on where the reads split the bytes (found by fuzzing).
+            if buffer.count - start == 1 && buffer[start] == cr { return nil }
         }
         let available = buffer.count - start
         var headEnd = -1

@@ -319,4 +319,20 @@ private func expectError(_ text: String, _ status: Int, limits: HTTPParserLimits
         #expect(first.closeAfterResponse && !first.keepAlive)  // despite Connection: keep-alive
         expectError("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nhi", 400)
     }
+
+    /// Leading empty lines are skipped however the reads split them (a CR in one read, its LF
+    /// in the next): found by the fuzzer, which parses every input whole and in two reads.
+    @Test func emptyLinesBeforeTheRequestLineSplitAcrossReads() throws {
+        let bytes = Array("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        for cut in 0...bytes.count {
+            var parser = HTTPRequestParser()
+            var input = Array(bytes[..<cut])
+            var start = 0
+            var events: [String] = []
+            if case .request(let r) = try parser.parse(input, from: &start) { events.append(r.target) }
+            input += bytes[cut...]
+            if case .request(let r) = try parser.parse(input, from: &start) { events.append(r.target) }
+            #expect(events == ["/"], "cut at \(cut)")
+        }
+    }
 }

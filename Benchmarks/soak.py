@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Soak (issue 16; not in CI): mixed traffic for a while against the release binary, and
+whether the daemon stays flat.
+
+    python3 Benchmarks/soak.py [--minutes 10] [--rate 5000] [--slow 500] [--skip-build]
+
+- predictions at `--rate` events/s (NDJSON batches of 50 and single-event POSTs, 8 models, two
+  versions, numeric and categorical features), labels for half of them 2-30 s later, a few
+  references replaced, on keep-alive connections;
+- a scrape of /metrics every second;
+- `--slow` slow clients: half trickle a request one byte every 2 s (cut at the request timeout,
+  then they come back), half open a connection, send one request and sit idle (cut at the idle
+  timeout, then they come back);
+- the data dir on `fsync: interval` with a snapshot every minute.
+
+It prints, every 30 s, the RSS, the data dir's size, the rates and latencies, and at the end:
+RSS growth after warm-up (the first third) must stay under 5 %, no errors, the p99 of the normal
+clients under 50 ms, and the data dir bounded (its size at the end within 3× its size after the
+first snapshot cycle). Exit status 1 when any fails.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+
+from benchlib import REPO, build_release, free_port, rss_mb, stop
+
+import subprocess
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = []
+        self.errors = []
+        self.events = 0
+        self.scrapes = []
+
+    def ok(self, seconds, events=0):
+        with self.lock:
+            self.latencies.append(seconds)
+            self.events += events
+
+    def error(self, what):
+        with self.lock:
+            self.errors.append(what)
+
+    def take(self):
+        with self.lock:
+            latencies, self.latencies = self.latencies, []
+            events, self.events = self.events, 0
+            scrapes, self.scrapes = self.scrapes, []
+            return latencies, events, scrapes
+
+
+def p99(values):
+    return sorted(values)[int(0.99 * (len(values) - 1))] * 1000 if values else float("nan")
+
+
+def dir_bytes(path):
+    return sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path) if os.path.isfile(os.path.join(path, f)))
+
+
+def producer(port, rate, stop_at, stats, labels, seed):
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    n = 0
+    interval = 50.0 / rate  # one batch of 50 (or 50 single events' worth) per interval
+    next_at = time.time()
+    while time.time() < stop_at:
+        model = "soak-%d" % rng.randrange(8)
+        version = "v%d" % rng.randrange(2)
+        if rng.random() < 0.8:
+            events = []
+            for _ in range(50):
+                n += 1
+                events.append({"id": "s%d-%d" % (seed, n), "version": version,
+                               "features": {"amount": rng.uniform(0, 100), "country": rng.choice("ABCDE"), "age": rng.randrange(90)},
+                               "prediction": rng.randrange(2), "score": rng.random()})
+            body, ctype, count = "\n".join(json.dumps(e) for e in events), "application/x-ndjson", 50
+        else:
+            n += 1
+            events = [{"id": "s%d-%d" % (seed, n), "version": version, "features": {"amount": rng.uniform(0, 100), "country": "A"},
+                       "prediction": 1, "score": rng.random()}]
+            body, ctype, count = json.dumps(events[0]), "application/json", 1
+        started = time.time()
+        try:
+            conn.request("POST", "/v1/models/%s/predictions" % model, body=body, headers={"Content-Type": ctype})
+            r = conn.getresponse()
+            r.read()
+            if r.status != 202:
+                stats.error("predictions %d" % r.status)
+            else:
+                stats.ok(time.time() - started, count)
+        except OSError as e:
+            stats.error("predictions %s" % e)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for e in events:
+            if rng.random() < 0.5:
+                labels.append((time.time() + rng.uniform(2, 30), model, e["id"], rng.randrange(2)))
+        next_at += interval * (count / 50 if count == 1 else 1)
+        delay = next_at - time.time()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def labeller(port, stop_at, stats, labels):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.time() < stop_at:
+        now = time.time()
+        due = [l for l in list(labels) if l[0] <= now]
+        for l in due:
+            try:
+                labels.remove(l)
+            except ValueError:
+                pass
+        by_model = {}
+        for _, model, event_id, y in due:
+            by_model.setdefault(model, []).append({"id": event_id, "label": y})
+        for model, items in by_model.items():
+            started = time.time()
+            try:
+                conn.request("POST", "/v1/models/%s/labels" % model, body="\n".join(json.dumps(i) for i in items),
+                             headers={"Content-Type": "application/x-ndjson"})
+                r = conn.getresponse()
+                r.read()
+                if r.status != 202:
+                    stats.error("labels %d" % r.status)
+                else:
+                    stats.ok(time.time() - started)
+            except OSError as e:
+                stats.error("labels %s" % e)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        time.sleep(0.2)
+
+
+def scraper(port, stop_at, stats):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.time() < stop_at:
+        started = time.time()
+        try:
+            conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+            r = conn.getresponse()
+            r.read()
+            if r.status != 200:
+                stats.error("metrics %d" % r.status)
+            with stats.lock:
+                stats.scrapes.append(time.time() - started)
+        except OSError as e:
+            stats.error("metrics %s" % e)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        time.sleep(max(0, 1 - (time.time() - started)))
+
+
+def slow_client(port, stop_at, trickle):
+    while time.time() < stop_at:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=120)
+            if trickle:
+                for b in b"GET /healthz HTTP/1.1\r\nHost: soak\r\n":
+                    s.send(bytes([b]))
+                    time.sleep(2)
+                    if time.time() >= stop_at:
+                        break
+            else:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: soak\r\n\r\n")
+                s.recv(4096)
+                s.recv(4096)  # until the idle timeout closes it
+            s.close()
+        except OSError:
+            time.sleep(1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--rate", type=int, default=5000)
+    ap.add_argument("--slow", type=int, default=500)
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    work = tempfile.mkdtemp(prefix="mw-soak-")
+    data = os.path.join(work, "data")
+    config = os.path.join(work, "soak.yaml")
+    with open(config, "w") as f:
+        f.write("fsync: interval\nsnapshot_interval: 1m\nlimits: {max_connections: 4096}\n")
+    port = free_port()
+    proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", data, "--config", config,
+                             "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "log"), "w"))
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/readyz" % port, timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    duration = args.minutes * 60
+    stop_at = time.time() + duration
+    stats = Stats()
+    labels = []
+    threads = [threading.Thread(target=producer, args=(port, args.rate / 4, stop_at, stats, labels, k), daemon=True) for k in range(4)]
+    threads += [threading.Thread(target=labeller, args=(port, stop_at, stats, labels), daemon=True),
+                threading.Thread(target=scraper, args=(port, stop_at, stats), daemon=True)]
+    threads += [threading.Thread(target=slow_client, args=(port, stop_at, k % 2 == 0), daemon=True) for k in range(args.slow)]
+    for t in threads:
+        t.start()
+    samples = []  # (elapsed, rss MB, data dir bytes)
+    all_latencies = []
+    started = time.time()
+    last_report = started
+    try:
+        while time.time() < stop_at:
+            time.sleep(5)
+            elapsed = time.time() - started
+            samples.append((elapsed, rss_mb(proc.pid), dir_bytes(data)))
+            if time.time() - last_report >= 30:
+                latencies, events, scrapes = stats.take()
+                all_latencies += latencies
+                window = time.time() - last_report
+                last_report = time.time()
+                print("%5.0f s  RSS %6.1f MB  data dir %6.1f MB  %6.0f events/s  requests p99 %6.2f ms  scrapes %d, p99 %6.1f ms  errors %d"
+                      % (elapsed, samples[-1][1], samples[-1][2] / 1e6, events / window, p99(latencies), len(scrapes),
+                         p99(scrapes), len(stats.errors)), flush=True)
+    finally:
+        latencies, _, _ = stats.take()
+        all_latencies += latencies
+        stop(proc)
+    warm = [s for s in samples if s[0] >= duration / 3]
+    growth = (warm[-1][1] - warm[0][1]) / warm[0][1] * 100 if len(warm) >= 2 else float("nan")
+    after_cycle = [s for s in samples if s[0] >= 90]
+    bounded = after_cycle and samples[-1][2] <= 3 * max(s[2] for s in after_cycle[:6])
+    p = p99(all_latencies)
+    print("RSS after warm-up %.1f → %.1f MB (%+.1f %%; limit 5 %%); errors %d%s; p99 of normal clients %.2f ms (limit 50); "
+          "data dir max %.1f MB, at the end %.1f MB (%s)" % (
+              warm[0][1] if warm else 0, warm[-1][1] if warm else 0, growth, len(stats.errors),
+              (" (first: %s)" % stats.errors[0]) if stats.errors else "", p, max(s[2] for s in samples) / 1e6,
+              samples[-1][2] / 1e6, "bounded" if bounded else "GROWING"))
+    shutil.rmtree(work, ignore_errors=True)
+    failed = not (growth < 5 and not stats.errors and p < 50 and bounded)
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
