@@ -12,8 +12,6 @@ extension ModelState {
     public static let snapshotLayout: UInt32 = 1
 
     public func write(to w: inout SnapshotWriter) {
-        w.integer(key.k0)
-        w.integer(key.k1)
         w.optional(task) { $0.string($1.rawValue) }
         w.value(classes)
         w.array(versions) { $1.write(to: &$0) }
@@ -22,19 +20,7 @@ extension ModelState {
         w.integer(referenceGeneration)
         w.optional(referenceCollector) { $0.value($1) }
         w.integer(untrackedFeatureValues)
-        joinTable.write(to: &w) { w, p in
-            w.double(p.eventTime)
-            w.double(p.value)
-            w.optional(p.scores) { $0.doubles($1) }
-            w.integer(p.predicted)
-            w.integer(p.version)
-            w.bool(p.labelled)
-        }
-        orphans.write(to: &w) { w, o in
-            o.label.write(to: &w)
-            w.double(o.eventTime)
-            w.optional(o.version) { $0.string($1) }
-        }
+        join.write(to: &w)
         w.array(rejected.sorted { $0.key < $1.key }) { w, entry in
             w.string(entry.key)
             w.integer(entry.value)
@@ -43,8 +29,7 @@ extension ModelState {
 
     /// A model restored from its snapshot form, under `options` (from its settings now).
     public init(name: String, options: ModelOptions, from r: inout SnapshotReader) throws(SnapshotError) {
-        let key = FingerprintKey(k0: try r.integer(), k1: try r.integer())
-        self.init(name: name, options: options, key: key)
+        self.init(name: name, options: options, key: FingerprintKey(k0: 0, k1: 0))
         task = try r.optional { (r) throws(SnapshotError) in try ModelTask(snapshot: try r.string()) }
         classes = try r.value()
         versions = try r.array { (r) throws(SnapshotError) in try VersionState(from: &r, options: options) }
@@ -59,18 +44,7 @@ extension ModelState {
         referenceGeneration = try r.integer()
         referenceCollector = try r.optional { (r) throws(SnapshotError) in try r.value(ReferenceBuilder.self) }
         untrackedFeatureValues = try r.integer()
-        let versionCount = versions.count
-        joinTable = try FingerprintQueue(from: &r) { (r) throws(SnapshotError) in
-            let p = PendingPrediction(eventTime: try r.double(), value: try r.double(),
-                                      scores: try r.optional { (r) throws(SnapshotError) in try r.doubles() },
-                                      predicted: try r.integer(), version: try r.integer(), labelled: try r.bool())
-            guard Int(p.version) < versionCount else { throw .invalid("a pending prediction of version \(p.version)") }
-            return p
-        }
-        orphans = try FingerprintQueue(from: &r) { (r) throws(SnapshotError) in
-            OrphanLabel(label: try TargetValue(from: &r), eventTime: try r.double(),
-                        version: try r.optional { (r) throws(SnapshotError) in try r.string() })
-        }
+        join = try LabelJoin(from: &r, versions: versions.count)
         rejected = [:]
         for _ in 0..<(try r.count(minimumBytes: 12)) { rejected[try r.string()] = try r.integer() }
     }
