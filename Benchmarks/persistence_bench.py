@@ -42,7 +42,7 @@ def baseline_binary(ref):
     tree = os.path.join(REPO, "Benchmarks", ".baseline")
     binary = os.path.join(tree, ".build", "release", "modelwatch")
     stamp = os.path.join(tree, ".ref")
-    if not (os.path.exists(binary) and os.path.exists(stamp) and open(stamp).read() == ref):
+    if not (os.path.exists(binary) and os.path.exists(stamp) and open(stamp).read().strip() == ref):
         if os.path.exists(tree):
             subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=REPO)
             shutil.rmtree(tree, ignore_errors=True)

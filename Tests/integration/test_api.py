@@ -3,6 +3,7 @@
 
 import json
 import math
+import os
 import random
 import signal
 import subprocess
@@ -315,3 +316,31 @@ def test_sighup_reloads_model_settings_and_keeps_state(make_daemon, tmp_path):
     assert c.get("/v1/models/new")[0] == 200
     assert c.get("/v1/models/fraud")[1]["task"] == "binary"
     assert d.proc.poll() is None
+
+
+def test_sighup_applies_limits_live_and_snapshots(make_daemon, tmp_path):
+    d = make_daemon(config="limits: {max_string_bytes: 64}\n")
+    c = Client(d.port)
+    long = {"id": "l1", "prediction": 1, "features": {"city": "x" * 40}}
+    assert c.post("/v1/models/lim/predictions", long)[0] == 202
+    (tmp_path / "modelwatch.yaml").write_text("limits: {max_string_bytes: 16, max_body_bytes: 1024}\n")
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    refused = None
+    while time.time() < deadline:
+        status, body = c.post("/v1/models/lim/predictions", dict(long, id="l%d" % time.monotonic_ns()))
+        if status == 422:
+            refused = body
+            break
+        time.sleep(0.05)
+    assert refused and refused["errors"][0]["field"] == "features.city", refused
+    # The body limit belongs to the listener: still the old one (a 2 KB body is accepted).
+    big = [{"id": "b%d" % i, "prediction": 1, "features": {"n": i}} for i in range(40)]
+    assert c.post("/v1/models/lim/predictions", big)[0] == 202
+    deadline = time.time() + 5
+    while time.time() < deadline and not any(f.endswith(".mwsnap") for f in os.listdir(tmp_path / "data")):
+        time.sleep(0.05)
+    assert any(f.endswith(".mwsnap") for f in os.listdir(tmp_path / "data"))  # a snapshot after the reload
+    d.stop()
+    log = d.proc.stderr.read().decode()
+    assert "limits.max_body_bytes changed: restart to apply" in log

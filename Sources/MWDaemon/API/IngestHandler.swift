@@ -10,7 +10,7 @@ import Synchronization
 /// request in the same step (the log's order is the model's); answers once the log says so.
 struct IngestHandler: Sendable {
     let store: ModelStore
-    let limits: EventLimits
+    let limits: LiveLimits
     let clock: @Sendable () -> Double
     let journal: Journal
     /// Per-event errors listed in a response; the counts stay exact beyond it.
@@ -42,7 +42,7 @@ struct IngestHandler: Sendable {
         do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
         let now = clock()
         let batch: DecodedBatch<E>
-        do { batch = try decode(box, request.body, ndjson, limits) } catch {
+        do { batch = try decode(box, request.body, ndjson, limits.current) } catch {
             // Logged all the same: the request created the model, and replay must too.
             let sequence = box.state.withLock { _ in journal.append(kind, time: now, box: box, model: name, ndjson: ndjson, body: request.body) }
             return journal.respond(after: sequence, error.response, to: sink)

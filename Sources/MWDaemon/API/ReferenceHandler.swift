@@ -12,7 +12,7 @@ import Synchronization
 /// row refuses the whole upload and leaves the reference in force untouched.
 struct ReferenceHandler: Sendable {
     let store: ModelStore
-    let limits: EventLimits
+    let limits: LiveLimits
     let logger: Logger
     /// Uploads are logged (with the model's lock held while installing) and acknowledged through it.
     let journal: Journal
@@ -34,7 +34,7 @@ struct ReferenceHandler: Sendable {
     /// outside it when the upload is refused (it created the model all the same).
     private func put(_ request: HTTPRequest, name: String, ndjson: Bool, box: ModelBox, log: () -> Void) -> HTTPResponse {
         let batch: DecodedBatch<PredictionEvent>
-        do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits) } catch {
+        do { batch = try EventDecoder.referenceRows(request.body, ndjson: ndjson, limits: limits.current) } catch {
             log()
             return error.response
         }

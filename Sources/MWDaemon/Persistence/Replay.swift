@@ -15,7 +15,7 @@ struct Replay {
     private let reference: ReferenceHandler
     private let store: ModelStore
 
-    init(store: ModelStore, limits: EventLimits, logger: Logger) {
+    init(store: ModelStore, limits: LiveLimits, logger: Logger) {
         self.store = store
         var quiet = logger
         quiet.logLevel = .warning  // no audit lines for requests audited when they happened

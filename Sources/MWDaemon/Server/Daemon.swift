@@ -27,6 +27,8 @@ public final class Daemon: Sendable {
     let journal: Journal
     private let dataDirectory = Mutex<DataDirectory?>(nil)
     private let clock: @Sendable () -> Double
+    /// The per-request event limits (replaced on SIGHUP).
+    private let eventLimits: LiveLimits
     private let replay: Replay
 
     /// Builds the daemon; nothing listens until ``start()``.
@@ -58,11 +60,15 @@ public final class Daemon: Sendable {
         let registry = Registry(collectors: [PersistenceCollector(journal: journal, clock: clock), ProcessCollector(), httpMetrics, ServerCollector(server: serverBox),
                                              AuthCollector(authorizer: authorizer), ModelsCollector(store: store, clock: clock)],
                                 clock: { MonotonicClock.now() })
-        replay = Replay(store: store, limits: EventLimits(limits), logger: logger)
+        let eventLimits = LiveLimits(EventLimits(limits))
+        self.eventLimits = eventLimits
+        // The replay reads the limits in force too (a reload is followed by a snapshot, so the
+        // log after it was written under the limits the restart reads).
+        replay = Replay(store: store, limits: eventLimits, logger: logger)
         let router = Routes.make(registry: registry, readiness: readiness, logger: logger,
-                                 ingest: IngestHandler(store: store, limits: EventLimits(limits), clock: clock, journal: journal),
+                                 ingest: IngestHandler(store: store, limits: eventLimits, clock: clock, journal: journal),
                                  models: ModelHandlers(store: store, clock: clock, logger: logger, journal: journal),
-                                 reference: ReferenceHandler(store: store, limits: EventLimits(limits), logger: logger,
+                                 reference: ReferenceHandler(store: store, limits: eventLimits, logger: logger,
                                                              journal: journal, clock: clock))
         server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
         serverBox.set(server)
@@ -125,9 +131,13 @@ public final class Daemon: Sendable {
         return port
     }
 
-    /// Applies a re-read configuration without losing state (SIGHUP): model settings, model
-    /// defaults, `allow_unknown_models` and `max_models`. Keys that need a restart (listener,
-    /// data dir, windows, TLS, auth, other limits) are reported, not applied.
+    /// Applies a re-read configuration without losing state (SIGHUP): model settings and
+    /// defaults, alert thresholds, `allow_unknown_models`, the limits the decoder and the models
+    /// read (events per request, features, string bytes, JSON depth, models, classes,
+    /// categories, versions), tokens and TLS certificates; then writes a snapshot. Keys that
+    /// need a restart (listener, data dir, windows, fsync, snapshot interval, body and header
+    /// sizes, connections, timeouts, the exact-drift budget, turning TLS on or off) are
+    /// reported, not applied.
     /// - Returns: what could not be applied, one line each.
     public func reload(_ newConfiguration: Configuration) -> [String] {
         let running = store.configuration
@@ -160,11 +170,39 @@ public final class Daemon: Sendable {
         merged.dataDir = running.dataDir
         merged.windows = running.windows
         if (newConfiguration.tls == nil) != (running.tls == nil) { merged.tls = running.tls }
-        var limits = running.limits
-        limits.maxModels = newConfiguration.limits.maxModels
-        if limits != newConfiguration.limits { notes.append("limits other than max_models changed: restart to apply") }
+        // Limits the decoder and the models read apply now; those the listener was built with
+        // (body and header sizes, connections, timeouts) and the exact-drift budget need a restart.
+        var limits = newConfiguration.limits
+        let fixed: [(String, Bool)] = [
+            ("max_body_bytes", limits.maxBodyBytes != running.limits.maxBodyBytes),
+            ("max_header_bytes", limits.maxHeaderBytes != running.limits.maxHeaderBytes),
+            ("max_connections", limits.maxConnections != running.limits.maxConnections),
+            ("idle_timeout", limits.idleTimeout != running.limits.idleTimeout),
+            ("request_timeout", limits.requestTimeout != running.limits.requestTimeout),
+            ("max_exact_drift_bytes", limits.maxExactDriftBytes != running.limits.maxExactDriftBytes),
+        ]
+        for (key, changed) in fixed where changed { notes.append("limits.\(key) changed: restart to apply") }
+        limits.maxBodyBytes = running.limits.maxBodyBytes
+        limits.maxHeaderBytes = running.limits.maxHeaderBytes
+        limits.maxConnections = running.limits.maxConnections
+        limits.idleTimeout = running.limits.idleTimeout
+        limits.requestTimeout = running.limits.requestTimeout
+        limits.maxExactDriftBytes = running.limits.maxExactDriftBytes
         merged.limits = limits
-        return notes + store.reload(merged)
+        eventLimits.replace(EventLimits(limits))
+        for (key, changed) in [("fsync", newConfiguration.fsync != running.fsync),
+                               ("fsync_interval", newConfiguration.fsyncInterval != running.fsyncInterval),
+                               ("snapshot_interval", newConfiguration.snapshotInterval != running.snapshotInterval)] where changed {
+            notes.append("\(key) changed: restart to apply")
+        }
+        merged.fsync = running.fsync
+        merged.fsyncInterval = running.fsyncInterval
+        merged.snapshotInterval = running.snapshotInterval
+        let problems = store.reload(merged)
+        // A snapshot now: the log after it is written under the settings a restart will read,
+        // so replaying it gives what the daemon did.
+        if let snapshotter = journal.snapshotter { DispatchQueue.global().async { snapshotter.write() } }
+        return notes + problems
     }
 
     /// Stops accepting, finishes in-flight requests and returns within `gracePeriod` seconds.
