@@ -43,7 +43,8 @@ enum LogFraming {
         let start = out.count
         let modelBytes = Array(model.utf8)
         let payloadLength = payloadHeader + modelBytes.count + body.count
-        out.reserveCapacity(start + frameHeader + payloadLength)
+        // No reserveCapacity here: asking for exactly this record's room each time would defeat
+        // the array's doubling and copy the whole queued buffer on every append.
         appendInteger(UInt32(payloadLength), to: &out)
         appendInteger(UInt32(0), to: &out)  // the checksum, filled in below
         out.append(kind.rawValue)
