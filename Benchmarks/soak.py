@@ -12,7 +12,9 @@ whether the daemon stays flat.
 - `--slow` slow clients (in a process of their own): half trickle a request one byte every 2 s (cut at the request timeout,
   then they come back), half open a connection, send one request and sit idle (cut at the idle
   timeout, then they come back);
-- the data dir on `fsync: interval` with a snapshot every minute.
+- the data dir on `fsync: interval` with a snapshot every minute; windows of 30 s, 1 min and
+  2 min, so that every window slice is in use after the warm-up (the default 24h window takes a
+  day to fill, and memory grows with it until then).
 
 It prints, every 30 s, the RSS, the data dir's size, the rates and latencies, and at the end:
 RSS growth after warm-up (the first third) must stay under 5 %, no errors, the p99 of a normal
@@ -231,8 +233,11 @@ def main():
     with open(config, "w") as f:
         # Labels come for half the predictions; the rest expire after a minute (label_ttl), so
         # the join reaches its steady size within the warm-up instead of growing for the run.
-        f.write("fsync: interval\nsnapshot_interval: 1m\nlimits: {max_connections: 4096}\nmodels:\n" +
-                "".join("  soak-%d: {task: binary, label_ttl: 1m}\n" % k for k in range(8)))
+        # Windows of 30 s to 2 min: every slice is in use within the warm-up (with the default
+        # 5m/1h/24h windows, memory grows as the 1h and 24h windows fill, for a day).
+        f.write("fsync: interval\nsnapshot_interval: 1m\nwindows: [30s, 1m, 2m]\nlimits: {max_connections: 4096}\nmodels:\n" +
+                "".join("  soak-%d: {task: binary, label_ttl: 1m}\n" % k for k in range(8)) +
+                "  probe: {task: binary, label_ttl: 1m}\n")
     port = free_port()
     proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", data, "--config", config,
                              "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "log"), "w"))
