@@ -28,10 +28,17 @@ def free_port():
 
 
 def wait_up(url, timeout=10):
+    """Polls `url` until it answers (an https URL is not verified: the benchmarks make their own certificates)."""
+    context = None
+    if url.startswith("https:"):
+        import ssl
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1).read()
+            urllib.request.urlopen(url, timeout=1, context=context).read()
             return
         except OSError:
             time.sleep(0.05)
@@ -76,7 +83,10 @@ def wrk(url, connections, duration, pids, script=None, cpu=None):
             "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
-def start_nginx(workdir, port):
+def start_nginx(workdir, port, cert=None, key=None):
+    """nginx with one worker on loopback: `/204`, a 20 KB `/page.html`, `/post` answering 202;
+    over TLS 1.2/1.3 with `cert` and `key` (no session cache or tickets: every connection is a
+    full handshake)."""
     page = os.path.join(workdir, "page.html")
     with open(page, "w") as f:
         f.write("<html><body>" + ("x" * 20460) + "</body></html>")
@@ -92,16 +102,18 @@ http {
   access_log off;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:%(port)d;
+    listen 127.0.0.1:%(port)d%(tls)s
     location = /204 { return 204; }
     location = /page.html { root %(dir)s; }
     location /post { client_body_buffer_size 1m; return 202 '{"accepted":1,"duplicates":0,"rejected":0,"errors":[]}'; }
   }
 }
-""" % {"dir": workdir, "port": port})
+""" % {"dir": workdir, "port": port, "tls": ";" if not cert else (
+            " ssl;\n    ssl_certificate %s;\n    ssl_certificate_key %s;\n    ssl_protocols TLSv1.2 TLSv1.3;\n"
+            "    ssl_session_cache off;\n    ssl_session_tickets off;" % (cert, key))})
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx, "-c", conf, "-p", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_up("http://127.0.0.1:%d/page.html" % port)
+    wait_up("%s://127.0.0.1:%d/page.html" % ("https" if cert else "http", port))
     return proc
 
 

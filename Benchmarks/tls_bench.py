@@ -20,14 +20,12 @@ rounds alternate the servers; the medians are printed with their ratios.
 import argparse
 import os
 import shutil
-import ssl
 import statistics
 import subprocess
 import tempfile
 import time
-import urllib.request
 
-from benchlib import REPO, build_release, children, ensure_tools, free_port, stop, wrk
+from benchlib import REPO, build_release, children, ensure_tools, free_port, start_nginx, stop, wait_up, wrk
 
 SINGLE_LUA = """
 local counter = 0
@@ -54,20 +52,6 @@ def certificate(work):
     return os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
 
 
-def wait_up(url):
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1, context=context).read()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("server did not come up: " + url)
-
-
 def start_modelwatch(binary, work, port, cert=None, key=None):
     cmd = [binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(work, "data-%d" % port),
            "--log-level", "warning"]
@@ -81,36 +65,6 @@ def start_modelwatch(binary, work, port, cert=None, key=None):
     return proc
 
 
-def start_nginx_tls(work, port, cert, key):
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""
-worker_processes 1;
-daemon off;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:%(port)d ssl;
-    ssl_certificate %(cert)s;
-    ssl_certificate_key %(key)s;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_cache off;
-    ssl_session_tickets off;
-    location = /healthz { return 204; }
-    location /v1/ { client_body_buffer_size 1m; return 202 '{"accepted":1,"duplicates":0,"rejected":0,"errors":[]}'; }
-  }
-}
-""" % {"dir": work, "port": port, "cert": cert, "key": key})
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_up("https://127.0.0.1:%d/healthz" % port)
-    return proc
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-build", action="store_true")
@@ -120,6 +74,7 @@ def main():
     ensure_tools()
     binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
     work = tempfile.mkdtemp(prefix="mw-tls-")
+    os.chmod(work, 0o755)  # nginx's worker (not root) reads the page in it
     cert, key = certificate(work)
     single = os.path.join(work, "single.lua")
     with open(single, "w") as f:
@@ -130,11 +85,14 @@ def main():
     ports = {"plain": free_port(), "tls": free_port(), "nginx": free_port()}
     servers = {"plain": start_modelwatch(binary, work, ports["plain"]),
                "tls": start_modelwatch(binary, work, ports["tls"], cert, key),
-               "nginx": start_nginx_tls(work, ports["nginx"], cert, key)}
+               "nginx": start_nginx(work, ports["nginx"], cert, key)}
     scheme = {"plain": "http", "tls": "https", "nginx": "https"}
-    cases = [("healthz", server, "/healthz", None) for server in ("plain", "tls", "nginx")] + \
-            [("post", server, "/v1/models/bench/predictions", single) for server in ("plain", "tls", "nginx")] + \
-            [("handshake", server, "/healthz", close) for server in ("tls", "nginx")]
+    # nginx answers `/204` and `/post` (benchlib.start_nginx) where modelwatch answers these.
+    health = {"plain": "/healthz", "tls": "/healthz", "nginx": "/204"}
+    post = {"plain": "/v1/models/bench/predictions", "tls": "/v1/models/bench/predictions", "nginx": "/post"}
+    cases = [("healthz", server, health[server], None) for server in ("plain", "tls", "nginx")] + \
+            [("post", server, post[server], single) for server in ("plain", "tls", "nginx")] + \
+            [("handshake", server, health[server], close) for server in ("tls", "nginx")]
     rates = {(kind, server): [] for kind, server, _, _ in cases}
     try:
         for r in range(args.rounds):
