@@ -139,6 +139,29 @@ public struct ScoreHistogram: Sendable {
     }
 }
 
+extension ScoreHistogram {
+    /// The ROC AUC expected when every observation's score is the probability that it is
+    /// positive (estimated performance, NannyML's `estimate_roc_auc`): in descending order of
+    /// score, each bin adds `count · p` expected positives and `count · (1 − p)` expected
+    /// negatives, `p` the bin's centre; the area under the resulting curve. Both flags count.
+    /// nil when there are no observations, or no expected positives or negatives.
+    public var expectedROCAUC: Double? {
+        guard let counts = denseCounts else { return nil }
+        var tp = 0.0, area = 0.0, fpTotal = 0.0
+        for b in stride(from: Self.binCount - 1, through: 0, by: -1) {
+            let n = Double(counts[2 * b]) + Double(counts[2 * b + 1])
+            guard n > 0 else { continue }
+            let p = (Double(b) + 0.5) / Double(Self.binCount)
+            let dtp = n * p, dfp = n * (1 - p)
+            area += dfp * (tp + 0.5 * dtp)
+            tp += dtp
+            fpTotal += dfp
+        }
+        guard tp > 0, fpTotal > 0 else { return nil }
+        return area / (tp * fpTotal)
+    }
+}
+
 extension ScoreHistogram: Equatable {
     /// Equal when they hold the same counts, whatever the storage.
     public static func == (a: ScoreHistogram, b: ScoreHistogram) -> Bool { a.denseCounts == b.denseCounts }
