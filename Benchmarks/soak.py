@@ -225,6 +225,7 @@ def main():
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--slow", type=int, default=500)
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--snapshot-interval", default="1m", help="a duration; 1000h for (in effect) no snapshots")
     args = ap.parse_args()
     binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
     work = tempfile.mkdtemp(prefix="mw-soak-")
@@ -235,7 +236,8 @@ def main():
         # the join reaches its steady size within the warm-up instead of growing for the run.
         # Windows of 30 s to 2 min: every slice is in use within the warm-up (with the default
         # 5m/1h/24h windows, memory grows as the 1h and 24h windows fill, for a day).
-        f.write("fsync: interval\nsnapshot_interval: 1m\nwindows: [30s, 1m, 2m]\nlimits: {max_connections: 4096}\nmodels:\n" +
+        f.write("fsync: interval\nsnapshot_interval: %s\nwindows: [30s, 1m, 2m]\nlimits: {max_connections: 4096}\nmodels:\n"
+                % args.snapshot_interval +
                 "".join("  soak-%d: {task: binary, label_ttl: 1m}\n" % k for k in range(8)) +
                 "  probe: {task: binary, label_ttl: 1m}\n")
     port = free_port()

@@ -50,14 +50,14 @@ struct ReferenceHandler: Sendable {
 
         // Summarise outside the lock against the model as it is now; redo it under the lock in
         // the rare case its task or settings changed meanwhile.
-        let (task, options) = box.state.withLock { ($0.task, $0.options) }
-        let prebuilt = Result { () throws(ReferenceError) in try rows.build(task: task, options: options, strict: true) }
+        let (task, options, positive) = box.state.withLock { ($0.task, $0.options, $0.positiveClassName) }
+        let prebuilt = Result { () throws(ReferenceError) in try rows.build(task: task, options: options, strict: true, positiveClass: positive) }
         typealias Installed = (rows: Int, generation: Int32, columns: [(name: String, role: String, reference: ColumnReference)])
         let outcome: Result<Installed, ReferenceError> = box.state.withLock { state in
             Result { () throws(ReferenceError) in
                 var reference = try prebuilt.get()
-                if state.task != task || state.options != options {
-                    reference = try rows.build(task: state.task, options: state.options, strict: true)
+                if state.task != task || state.options != options || state.positiveClassName != positive {
+                    reference = try rows.build(task: state.task, options: state.options, strict: true, positiveClass: state.positiveClassName)
                 }
                 state.install(reference: reference)
                 log()

@@ -36,7 +36,15 @@ enum StatusJSON {
         out["events_rejected"] = Dictionary(uniqueKeysWithValues: report.rejected.map { ($0.reason, $0.count) })
         out["versions"] = report.versions.map { version(report, $0) }
         if report.referenceGeneration >= 0 {
-            out["reference"] = ["rows": report.referenceRows, "generation": report.referenceGeneration]
+            var reference: [String: Any] = ["rows": report.referenceRows, "generation": report.referenceGeneration]
+            if let c = report.calibration {
+                // Which classes' scores are calibrated (isotonic) and which are used as they are.
+                let shown = c.binary ? Array(zip(c.classNames, c.calibrators).prefix(1)) : Array(zip(c.classNames, c.calibrators))
+                reference["calibration"] = ["rows": c.rows, "classes": Dictionary(uniqueKeysWithValues: shown.map {
+                    ($0.0, $0.1 == nil ? "as_is" : "isotonic")
+                })] as [String: Any]
+            }
+            out["reference"] = reference
         }
         if report.untrackedFeatureValues > 0 { out["untracked_feature_values"] = report.untrackedFeatureValues }
         if !settings.features.isEmpty {
@@ -108,6 +116,16 @@ enum StatusJSON {
             if let x = r.r2 { metrics["r2"] = x }
         }
         out["metrics"] = metrics
+        if let e = w.estimated {
+            var classes: [String: Any] = [:]
+            for k in e.perClass where k.classIndex < report.classNames.count {
+                classes[report.classNames[k.classIndex]] = ["precision": k.precision, "recall": k.recall, "f1": k.f1]
+            }
+            var estimated: [String: Any] = ["predictions": e.predictions, "accuracy": e.accuracy, "precision_macro": e.precisionMacro,
+                                            "recall_macro": e.recallMacro, "f1_macro": e.f1Macro, "classes": classes]
+            if let x = e.rocAUC { estimated["roc_auc"] = x }
+            out["estimated"] = estimated
+        }
         out["drift"] = drift(w.drift)
         return out
     }

@@ -43,6 +43,15 @@ struct ModelsCollector: Collector {
         ("modelwatch_rmse", .gauge, "Root mean squared error over the window's outcomes."),
         ("modelwatch_mape", .gauge, "Mean absolute percentage error as a ratio (true values of 0 skipped)."),
         ("modelwatch_r2", .gauge, "Coefficient of determination over the window's outcomes."),
+        ("modelwatch_estimated_predictions", .gauge, "Predictions of the window whose performance is estimated (those with a score, while a calibrated reference is installed)."),
+        ("modelwatch_estimated_accuracy", .gauge, "Accuracy estimated from the calibrated scores of the window's predictions, before their labels arrive (CBPE)."),
+        ("modelwatch_estimated_roc_auc", .gauge, "ROC AUC estimated from the calibrated scores of the window's predictions (binary; multiclass one-vs-rest macro)."),
+        ("modelwatch_estimated_precision", .gauge, "Precision per class estimated from the calibrated scores of the window's predictions."),
+        ("modelwatch_estimated_recall", .gauge, "Recall per class estimated from the calibrated scores of the window's predictions."),
+        ("modelwatch_estimated_f1_score", .gauge, "F1 per class estimated from the calibrated scores of the window's predictions."),
+        ("modelwatch_estimated_precision_macro", .gauge, "Unweighted mean of the estimated per-class precision."),
+        ("modelwatch_estimated_recall_macro", .gauge, "Unweighted mean of the estimated per-class recall."),
+        ("modelwatch_estimated_f1_macro", .gauge, "Unweighted mean of the estimated per-class F1."),
         ("modelwatch_reference_rows", .gauge, "Rows of the reference in force (absent without one)."),
         ("modelwatch_reference_bin_ratio", .gauge, "The reference's share of values per bin of modelwatch_feature_values_total (the reference side of PSI)."),
         ("modelwatch_exact_drift_reserved_bytes", .gauge, "Memory reserved by references for exact drift statistics (kept values, a cut point per unique value), of limits.max_exact_drift_bytes."),
@@ -114,28 +123,8 @@ struct ModelsCollector: Collector {
                     add("modelwatch_window_predictions", mvw, Double(w.predictions))
                     add("modelwatch_window_outcomes", mvw, Double(w.outcomes))
                     if let c = w.labelCoverage { add("modelwatch_label_coverage", mvw, c) }
-                    if let c = w.classification {
-                        add("modelwatch_accuracy", mvw, c.accuracy)
-                        if let x = c.rocAUC { add("modelwatch_roc_auc", mvw, x) }
-                        if let x = c.logLoss { add("modelwatch_log_loss", mvw, x) }
-                        if let x = c.brierScore { add("modelwatch_brier_score", mvw, x) }
-                        for k in c.perClass {
-                            let labels = mvw + [("class", report.classNames[k.classIndex])]
-                            add("modelwatch_precision", labels, k.precision)
-                            add("modelwatch_recall", labels, k.recall)
-                            add("modelwatch_f1_score", labels, k.f1)
-                        }
-                        add("modelwatch_precision_macro", mvw, c.precisionMacro)
-                        add("modelwatch_recall_macro", mvw, c.recallMacro)
-                        add("modelwatch_f1_macro", mvw, c.f1Macro)
-                        add("modelwatch_f1_weighted", mvw, c.f1Weighted)
-                    }
-                    if let r = w.regression {
-                        add("modelwatch_mae", mvw, r.mae)
-                        add("modelwatch_rmse", mvw, r.rmse)
-                        if let x = r.mape { add("modelwatch_mape", mvw, x) }
-                        if let x = r.r2 { add("modelwatch_r2", mvw, x) }
-                    }
+                    Self.addPerformance(prefix: "modelwatch_", w.classification, w.regression, mvw, classNames: report.classNames, add)
+                    if let e = w.estimated { Self.addEstimated(e, mvw, classNames: report.classNames, add) }
                     addDrift(w.drift, mvw, add)
                 }
             }
@@ -151,6 +140,52 @@ struct ModelsCollector: Collector {
 
     /// The confusion matrix (`modelwatch_outcomes_total`) and its diagonal by class
     /// (`modelwatch_correct_outcomes_total`, every known class from 0).
+    /// The performance families of one window (or cohort), under `prefix` (`modelwatch_`,
+    /// `modelwatch_cohort_`, `modelwatch_matured_`).
+    static func addPerformance(prefix: String, _ classification: ClassificationMetrics?, _ regression: RegressionMetrics?,
+                               _ labels: [(String, String)], classNames: [String],
+                               _ add: (String, [(String, String)], Double) -> Void) {
+        if let c = classification {
+            add(prefix + "accuracy", labels, c.accuracy)
+            if let x = c.rocAUC { add(prefix + "roc_auc", labels, x) }
+            if let x = c.logLoss { add(prefix + "log_loss", labels, x) }
+            if let x = c.brierScore { add(prefix + "brier_score", labels, x) }
+            for k in c.perClass {
+                let withClass = labels + [("class", classNames[k.classIndex])]
+                add(prefix + "precision", withClass, k.precision)
+                add(prefix + "recall", withClass, k.recall)
+                add(prefix + "f1_score", withClass, k.f1)
+            }
+            add(prefix + "precision_macro", labels, c.precisionMacro)
+            add(prefix + "recall_macro", labels, c.recallMacro)
+            add(prefix + "f1_macro", labels, c.f1Macro)
+            add(prefix + "f1_weighted", labels, c.f1Weighted)
+        }
+        if let r = regression {
+            add(prefix + "mae", labels, r.mae)
+            add(prefix + "rmse", labels, r.rmse)
+            if let x = r.mape { add(prefix + "mape", labels, x) }
+            if let x = r.r2 { add(prefix + "r2", labels, x) }
+        }
+    }
+
+    /// The `modelwatch_estimated_*` families of one window.
+    static func addEstimated(_ e: EstimatedMetrics, _ labels: [(String, String)], classNames: [String],
+                             _ add: (String, [(String, String)], Double) -> Void) {
+        add("modelwatch_estimated_predictions", labels, Double(e.predictions))
+        add("modelwatch_estimated_accuracy", labels, e.accuracy)
+        if let x = e.rocAUC { add("modelwatch_estimated_roc_auc", labels, x) }
+        for k in e.perClass where k.classIndex < classNames.count {
+            let withClass = labels + [("class", classNames[k.classIndex])]
+            add("modelwatch_estimated_precision", withClass, k.precision)
+            add("modelwatch_estimated_recall", withClass, k.recall)
+            add("modelwatch_estimated_f1_score", withClass, k.f1)
+        }
+        add("modelwatch_estimated_precision_macro", labels, e.precisionMacro)
+        add("modelwatch_estimated_recall_macro", labels, e.recallMacro)
+        add("modelwatch_estimated_f1_macro", labels, e.f1Macro)
+    }
+
     private func addOutcomes(_ v: VersionReport, classNames: [String], _ mv: [(String, String)],
                              _ add: (String, [(String, String)], Double) -> Void) {
         let n = classNames.count

@@ -83,7 +83,7 @@ final class ModelStore: Sendable {
             }
         }
         let options = settings.options(under: configuration, exactDriftBudget: exactDriftBudget)
-        var reader = SnapshotReader(model.state)
+        var reader = SnapshotReader(model.state, layout: model.layout)
         let state = try ModelState(name: model.name, options: options, from: &reader)
         guard reader.isAtEnd else { throw .invalid("\(model.name) has bytes left over") }
         models.withLock { $0[model.name] = ModelBox(name: model.name, settings: settings, state: state, logged: model.lastSequence) }

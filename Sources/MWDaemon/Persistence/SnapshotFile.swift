@@ -25,6 +25,8 @@ enum SnapshotFile {
         var settingsYAML: String
         /// ``ModelState/write(to:)``'s bytes.
         var state: [UInt8]
+        /// The ``ModelState/snapshotLayout`` they were written with.
+        var layout: UInt32 = ModelState.snapshotLayout
     }
 
     static func name(covering sequence: UInt64) -> String {
@@ -110,7 +112,8 @@ enum SnapshotFile {
             offset += length
             var r = SnapshotReader(payload)
             do {
-                models.append(Model(name: try r.string(), lastSequence: try r.integer(), settingsYAML: try r.string(), state: try r.raw()))
+                models.append(Model(name: try r.string(), lastSequence: try r.integer(), settingsYAML: try r.string(), state: try r.raw(),
+                                    layout: layout))
             } catch {
                 throw .corrupt("model \(models.count + 1): \(error)")
             }

@@ -49,6 +49,9 @@ public struct ModelReference: Sendable {
     /// regression model, else the predicted class.
     public let prediction: ColumnReference?
     public let label: ColumnReference?
+    /// Scores calibrated against the reference's labels, for estimated performance (nil
+    /// without rows that carry both a score or scores and a label, and for regression).
+    public var calibration: ScoreCalibration? = nil
 }
 
 /// Why a reference upload was refused as a whole.
@@ -100,6 +103,10 @@ public struct ReferenceBuilder: Sendable {
     private var labelClasses: [String] = []
     /// The task the first row with a prediction implies (`.some(nil)`: it implies none).
     private var firstPredictionTask: ModelTask??
+    /// Rows with a label and a `score` (binary) or `scores` (multiclass): the calibration of
+    /// estimated performance is fitted on them.
+    private var scoredBinary: [(score: Double, label: String)] = []
+    private var scoredMulticlass: [(scores: [ClassScore], label: String)] = []
 
     public init() {}
 
@@ -129,13 +136,49 @@ public struct ReferenceBuilder: Sendable {
         if let s = event.score { scores.append(s) }
         if let l = event.label {
             if case .number(let y) = l { labelValues.append(y) }
-            if let name = ClassTable.className(of: l) { labelClasses.append(name) }
+            if let name = ClassTable.className(of: l) {
+                labelClasses.append(name)
+                if let s = event.score { scoredBinary.append((s, name)) }
+                if let s = event.scores { scoredMulticlass.append((s, name)) }
+            }
+        }
+    }
+
+    /// The calibration of a binary model's scores of `positive` against the labels, or of a
+    /// multiclass model's scores class by class (classes in order of first appearance among
+    /// the labels and the scores).
+    func calibration(task: ModelTask?, positive: String?) -> ScoreCalibration? {
+        switch task {
+        case .binary where !scoredBinary.isEmpty:
+            let positive = positive ?? (labelClasses.contains("true") || labelClasses.contains("false") ? "true" : "1")
+            let calibrator = ScoreCalibration.fitClass(scores: scoredBinary.map(\.score),
+                                                       outcomes: scoredBinary.map { $0.label == positive ? 1 : 0 })
+            let negative = labelClasses.first { $0 != positive } ?? (positive == "true" ? "false" : "0")
+            return ScoreCalibration(classNames: [positive, negative], calibrators: [calibrator, nil], binary: true, rows: scoredBinary.count)
+        case .multiclass where !scoredMulticlass.isEmpty:
+            var names: [String] = [], seen: Set<String> = []
+            for row in scoredMulticlass {
+                for name in [row.label] + row.scores.map(\.className) where seen.insert(name).inserted { names.append(name) }
+            }
+            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            var scores = [[Double]](repeating: [Double](repeating: 0, count: scoredMulticlass.count), count: names.count)
+            for (i, row) in scoredMulticlass.enumerated() {
+                for s in row.scores { scores[index[s.className]!][i] = s.probability }
+            }
+            let calibrators = names.indices.map { k in
+                ScoreCalibration.fitClass(scores: scores[k], outcomes: scoredMulticlass.map { $0.label == names[k] ? 1 : 0 })
+            }
+            return ScoreCalibration(classNames: names, calibrators: calibrators, binary: false, rows: scoredMulticlass.count)
+        default:
+            return nil
         }
     }
 
     /// Summarises the rows for a model of `task` (nil: inferred from the first row with a
-    /// prediction, as ``ModelState`` infers it) with `options` (declared features, limits).
-    public func build(task: ModelTask?, options: ModelOptions, strict: Bool) throws(ReferenceError) -> ModelReference {
+    /// prediction, as ``ModelState`` infers it) with `options` (declared features, limits);
+    /// `positiveClass` is the model's (binary), for the calibration of its scores.
+    public func build(task: ModelTask?, options: ModelOptions, strict: Bool,
+                      positiveClass: String? = nil) throws(ReferenceError) -> ModelReference {
         guard rows > 0 else { throw .empty }
         let maxCategories = options.maxCategories
         func numeric(_ values: [Double]) -> NumericReference {
@@ -177,7 +220,8 @@ public struct ReferenceBuilder: Sendable {
             }
             if !labelClasses.isEmpty { label = .categorical(CategoricalReference(values: labelClasses, limit: maxCategories)) }
         }
-        return ModelReference(rows: rows, features: summaries, prediction: prediction, label: label)
+        return ModelReference(rows: rows, features: summaries, prediction: prediction, label: label,
+                              calibration: calibration(task: task, positive: positiveClass ?? options.positiveClass))
     }
 }
 
@@ -220,6 +264,17 @@ extension ReferenceBuilder: Snapshotted {
         w.array(labelClasses) { $0.string($1) }
         w.bool(firstPredictionTask != nil)
         if let task = firstPredictionTask { w.optional(task) { $0.string($1.rawValue) } }
+        w.array(scoredBinary) { w, row in
+            w.double(row.score)
+            w.string(row.label)
+        }
+        w.array(scoredMulticlass) { w, row in
+            w.array(row.scores) { w, s in
+                w.string(s.className)
+                w.double(s.probability)
+            }
+            w.string(row.label)
+        }
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
@@ -238,6 +293,11 @@ extension ReferenceBuilder: Snapshotted {
         labelClasses = try r.array { (r) throws(SnapshotError) in try r.string() }
         if try r.bool() {
             firstPredictionTask = .some(try r.optional { (r) throws(SnapshotError) in try ModelTask(snapshot: try r.string()) })
+        }
+        guard r.layout >= 2 else { return }
+        scoredBinary = try r.array { (r) throws(SnapshotError) in (try r.double(), try r.string()) }
+        scoredMulticlass = try r.array { (r) throws(SnapshotError) in
+            (try r.array { (r) throws(SnapshotError) in ClassScore(className: try r.string(), probability: try r.double()) }, try r.string())
         }
     }
 }

@@ -42,6 +42,16 @@ public struct EstimatedCounts: Sendable, Equatable {
         for k in p.indices { histograms[k].observe(score: p[k], positive: predicted == k) }
     }
 
+    /// Records what the calibration expects of one prediction.
+    public mutating func record(_ outcome: EstimatedOutcome) {
+        switch outcome {
+        case let .binary(predicted, positive, negative, p):
+            recordBinary(predicted: predicted, positive: positive, negative: negative, probability: p)
+        case let .multiclass(predicted, p):
+            recordMulticlass(predicted: predicted, probabilities: p)
+        }
+    }
+
     /// Adds another slice.
     public mutating func merge(_ other: EstimatedCounts) {
         guard other.count > 0 else { return }
@@ -70,6 +80,15 @@ public struct EstimatedCounts: Sendable, Equatable {
         expected = grown
         size = newSize
     }
+}
+
+/// One prediction as the calibration sees it: its predicted class and the calibrated
+/// probability of each actual class.
+public enum EstimatedOutcome: Sendable {
+    /// `probability`: of the positive class.
+    case binary(predicted: Int, positive: Int, negative: Int, probability: Double)
+    /// `probabilities[k]`: of class index `k`, summing to 1.
+    case multiclass(predicted: Int, probabilities: [Double])
 }
 
 extension EstimatedCounts: Snapshotted {

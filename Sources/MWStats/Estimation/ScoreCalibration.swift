@@ -7,9 +7,10 @@
 /// error on held-out reference rows, else the scores as they are. Multiclass probabilities
 /// are calibrated class by class and then divided by their sum (uniform when the sum is 0).
 public struct ScoreCalibration: Sendable, Equatable {
-    /// Binary: one entry, the positive class. Multiclass: one per class name in `classNames`.
+    /// Binary: the positive class, then the negative one. Multiclass: every class of the reference.
     public let classNames: [String]
-    /// nil where calibration did not help (the score is used as it is).
+    /// One per class name; nil where calibration did not help (the score is used as it is).
+    /// Binary: the positive class's, then nil.
     public let calibrators: [IsotonicCalibrator?]
     public let binary: Bool
     /// Reference rows the calibration was fitted on.
@@ -24,12 +25,20 @@ public struct ScoreCalibration: Sendable, Equatable {
 
     /// Binary: the calibrated probability of the positive class.
     public func probability(score: Double) -> Double {
-        calibrators.first.flatMap { $0 }?.calibrate(score) ?? min(max(score, 0), 1)
+        Self.probability(score: score, calibrator: calibrators.first ?? nil)
+    }
+
+    /// The same with the positive class's calibrator given.
+    public static func probability(score: Double, calibrator: IsotonicCalibrator?) -> Double {
+        calibrator?.calibrate(score) ?? min(max(score, 0), 1)
     }
 
     /// Multiclass: calibrated probabilities, `scores[k]` being the raw score of `classNames[k]`
     /// (0 for a class the event did not score), normalised to sum 1.
-    public func probabilities(_ scores: [Double]) -> [Double] {
+    public func probabilities(_ scores: [Double]) -> [Double] { Self.probabilities(scores, calibrators: calibrators) }
+
+    /// The same with the calibrators in the order of `scores` (a model's class indices).
+    public static func probabilities(_ scores: [Double], calibrators: [IsotonicCalibrator?]) -> [Double] {
         var p = scores.indices.map { k in k < calibrators.count ? (calibrators[k]?.calibrate(scores[k]) ?? scores[k]) : scores[k] }
         let sum = p.reduce(0, +)
         if sum > 0 {

@@ -15,6 +15,10 @@ public struct WindowReport: Sendable {
     public let classification: ClassificationMetrics?
     /// Regression metrics; nil below `min_samples` outcomes or for other tasks.
     public let regression: RegressionMetrics?
+    /// Performance estimated from the calibrated scores of the window's predictions, before
+    /// their labels arrive; nil without a calibrated reference or below `min_samples`
+    /// estimated predictions.
+    public let estimated: EstimatedMetrics?
     /// Drift and data quality of the window's features, prediction and label.
     public let drift: WindowDrift
 }
@@ -56,6 +60,8 @@ public struct ModelReport: Sendable {
     public let referenceBins: [FeatureBinRatios]
     /// Feature values not tracked: the model already tracks `max_features_per_event` features.
     public let untrackedFeatureValues: UInt64
+    /// The reference's calibration of scores (estimated performance), if any.
+    public let calibration: ScoreCalibration?
 }
 
 extension ModelState {
@@ -96,6 +102,7 @@ extension ModelState {
                     window: spec, predictions: slice.predictions, labelled: slice.labelled, outcomes: outcomes,
                     classification: enough && task != .regression ? ClassificationMetrics(slice.classification, binary: binary) : nil,
                     regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil,
+                    estimated: slice.estimated.count >= minSamples ? EstimatedMetrics(slice.estimated) : nil,
                     drift: windowDrift(version: v, window: w, predictions: slice.predictions) { c in sketch(v, w, c) })
             }
             return VersionReport(
@@ -111,7 +118,8 @@ extension ModelState {
                            versions: versionReports,
                            rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                            referenceRows: referenceRows, referenceGeneration: referenceGeneration,
-                           referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues)
+                           referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues,
+                           calibration: calibration)
     }
 }
 

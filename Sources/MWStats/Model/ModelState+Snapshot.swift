@@ -9,7 +9,9 @@
 /// the merge caches of the windows, the references' cell lookups.
 extension ModelState {
     /// Bumped when the layout below changes.
-    public static let snapshotLayout: UInt32 = 1
+    /// 2: estimated performance (the reference's calibration, window estimates, the
+    /// reference builder's scored rows). Layout 1 snapshots are read with those empty.
+    public static let snapshotLayout: UInt32 = 2
 
     public func write(to w: inout SnapshotWriter) {
         w.optional(task) { $0.string($1.rawValue) }
@@ -25,6 +27,7 @@ extension ModelState {
             w.string(entry.key)
             w.integer(entry.value)
         }
+        w.optional(calibration) { $0.value($1) }
     }
 
     /// A model restored from its snapshot form, under `options` (from its settings now).
@@ -47,6 +50,10 @@ extension ModelState {
         join = try LabelJoin(from: &r, versions: versions.count)
         rejected = [:]
         for _ in 0..<(try r.count(minimumBytes: 12)) { rejected[try r.string()] = try r.integer() }
+        if r.layout >= 2 {
+            calibration = try r.optional { (r) throws(SnapshotError) in try r.value(ScoreCalibration.self) }
+            indexCalibration()
+        }
     }
 }
 

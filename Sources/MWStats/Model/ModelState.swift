@@ -34,6 +34,8 @@ public struct ModelState: Sendable {
     var join: LabelJoin
     /// Events refused, by reason (`modelwatch_events_rejected_total`).
     public internal(set) var rejected: [String: UInt64] = [:]
+    /// The reference's calibration of scores, for estimated performance.
+    public internal(set) var calibration: ScoreCalibration?
 
     // MARK: Derived (from the settings, or from the state above; rebuilt, never persisted)
 
@@ -45,6 +47,11 @@ public struct ModelState: Sendable {
     /// Caches of the ingestion path: feature names to columns, categories to reference cells.
     var columnMap = FeatureColumnMap()
     var categoryCells = CategoryCells()
+    /// ``calibration`` by class index (binary: the positive class's first); nil when
+    /// predictions are not estimated (see ``indexCalibration()``).
+    var calibrators: [IsotonicCalibrator?]?
+    /// Binary: the class indices of the calibration's positive and negative classes.
+    var calibratedClasses: (positive: Int, negative: Int)?
 
     var versionStates: [VersionState] { versions }
 
@@ -173,16 +180,25 @@ public struct ModelState: Sendable {
             return false
         }
         // Validated: from here on nothing throws.
-        if task == nil { task = resolved.task }
+        if task == nil {
+            task = resolved.task
+            if calibration != nil { indexCalibration() }
+        }
         resolved.internClasses(into: &classes)
         let inlineLabel = event.label.flatMap { try? resolveLabel($0) }
         let predicted = resolved.predictedIndex(classes)
         let scores = resolved.scoreVector(classes)
         let eventTime = event.timestamp ?? now
+        let estimate = estimatedOutcome(predicted: predicted, score: resolved.value, scores: scores)
 
         versions[v].predictions += 1
         versions[v].lastEvent = now
-        for w in versions[v].windows.indices { versions[v].windows[w].update(at: now) { $0.predictions += 1 } }
+        for w in versions[v].windows.indices {
+            versions[v].windows[w].update(at: now) { slice in
+                slice.predictions += 1
+                if let estimate { slice.estimated.record(estimate) }
+            }
+        }
         if let latency = event.latencyMs { versions[v].latency.observe(latency / 1000) }
         record(resolved.driftValue(columnType: columns[0].type), column: 0, version: v,
                unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
@@ -213,6 +229,18 @@ public struct ModelState: Sendable {
             }
         }
         return true
+    }
+
+    /// What the calibration expects of a prediction, nil without a calibration or a score.
+    private func estimatedOutcome(predicted: Int, score: Double, scores: [Double]?) -> EstimatedOutcome? {
+        guard let calibrators, predicted >= 0 else { return nil }
+        if let (positive, negative) = calibratedClasses {
+            guard task == .binary, !score.isNaN else { return nil }
+            return .binary(predicted: predicted, positive: positive, negative: negative,
+                           probability: ScoreCalibration.probability(score: score, calibrator: calibrators.first ?? nil))
+        }
+        guard task == .multiclass, let scores else { return nil }
+        return .multiclass(predicted: predicted, probabilities: ScoreCalibration.probabilities(scores, calibrators: calibrators))
     }
 
     /// Returns true when accepted (matched, or held for its prediction), false for a duplicate.

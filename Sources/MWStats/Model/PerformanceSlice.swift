@@ -3,12 +3,14 @@
 
 /// What one slice of a window holds. Predictions count at prediction time; `labelled` counts,
 /// in the slice of the prediction, those predictions whose label has since arrived (label
-/// coverage); outcomes count at label-arrival time.
+/// coverage); outcomes count at label-arrival time; the estimate of the predictions' outcomes
+/// (with a calibrated reference) at prediction time.
 public struct PerformanceSlice: WindowSlice, Equatable {
     public var predictions: UInt64 = 0
     public var labelled: UInt64 = 0
     public var classification = ClassificationCounts()
     public var regression = RegressionCounts()
+    public var estimated = EstimatedCounts()
 
     public init() {}
 
@@ -17,6 +19,7 @@ public struct PerformanceSlice: WindowSlice, Equatable {
         labelled += other.labelled
         if other.classification.confusion.size > 0 { classification.merge(other.classification) }
         if other.regression.count > 0 { regression.merge(other.regression) }
+        if other.estimated.count > 0 { estimated.merge(other.estimated) }
     }
 }
 
@@ -26,6 +29,7 @@ extension PerformanceSlice: Snapshotted {
         w.integer(labelled)
         w.value(classification)
         w.value(regression)
+        w.value(estimated)
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
@@ -34,5 +38,6 @@ extension PerformanceSlice: Snapshotted {
         labelled = try r.integer()
         classification = try r.value()
         regression = try r.value()
+        if r.layout >= 2 { estimated = try r.value() }
     }
 }

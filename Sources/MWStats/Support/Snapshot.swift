@@ -64,10 +64,14 @@ public struct SnapshotWriter: Sendable {
 public struct SnapshotReader {
     private let bytes: [UInt8]
     public private(set) var offset: Int
+    /// The ``ModelState/snapshotLayout`` the bytes were written with: readers of fields added
+    /// in a later layout read them only from snapshots that have them.
+    public let layout: UInt32
 
-    public init(_ bytes: [UInt8], offset: Int = 0) {
+    public init(_ bytes: [UInt8], offset: Int = 0, layout: UInt32 = ModelState.snapshotLayout) {
         self.bytes = bytes
         self.offset = offset
+        self.layout = layout
     }
 
     public var isAtEnd: Bool { offset == bytes.count }
