@@ -86,9 +86,20 @@ import Testing
         var original = ModelState(name: "m", options: Self.options(kind), key: FingerprintKey(k0: 9, k1: 11))
         var now = 1_764_612_000.0
         // A reference from the first 300 rows, then traffic across several window slices.
+        // Reference rows carry labels too, so classification models get a calibration and
+        // their windows estimated performance.
         var builder = ReferenceBuilder()
-        for (_, e) in traffic.predictions(300) { builder.add(e) }
-        original.install(reference: try builder.build(task: original.task, options: original.options, strict: true))
+        for (k, var e) in traffic.predictions(300) {
+            switch kind {
+            case .binary: e.label = .number(Double(k % 3 == 0 ? 1 : 0))
+            case .multiclass: e.label = .string(["a", "b", "c"][k % 3])
+            case .regression: e.label = .number(Double(k))
+            }
+            builder.add(e)
+        }
+        original.install(reference: try builder.build(task: original.task, options: original.options, strict: true,
+                                                      positiveClass: original.positiveClassName))
+        #expect((original.calibration != nil) == (kind != .regression))
         for _ in 0..<40 {
             _ = original.ingest(predictions: traffic.predictions(25), now: now)
             _ = original.ingest(labels: traffic.labels(15), now: now + 0.5)
@@ -103,6 +114,8 @@ import Testing
             #expect(w1.bytes == w2.bytes, "written again at once")
         }
         #expect(Self.difference("\(restored.report(now: now))", "\(original.report(now: now))") == "")
+        #expect(restored.calibration == original.calibration)
+        #expect(original.report(now: now).versions.contains { $0.windows.contains { $0.estimated != nil } } == (kind != .regression))
         #expect(restored.pendingLabels == original.pendingLabels && restored.pendingLabels > 0)
         // The same traffic afterwards (labels joining pending predictions, early labels
         // meeting their predictions, windows sliding, expiry) gives the same state.
