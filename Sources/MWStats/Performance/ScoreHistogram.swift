@@ -7,9 +7,10 @@
 /// positive–negative pairs that share a bin (SPEC: ≥ 1,000 bins, within 0.002). Mergeable.
 ///
 /// Storage adapts to the traffic of a time slice: up to ``sparseLimit`` observations are kept
-/// as a list of (bin, positive) codes, 4 bytes each; beyond, as dense counts (8 KB). A window
-/// of quiet slices then costs little memory, and merging it costs what it holds, not 2,000
-/// counters per slice.
+/// as a list of (bin, positive) codes, 2 bytes each; beyond, as dense 16-bit counts (4 KB),
+/// and as 32-bit counts (8 KB) once a bin would overflow 65,535. A window of quiet slices then
+/// costs little memory, merging it costs what it holds, not 2,000 counters per slice, and a
+/// busy slice costs 4 KB unless one bin holds more than 65,535 observations.
 public struct ScoreHistogram: Sendable {
     /// Bins over [0, 1]; the SPEC asks for at least 1,000.
     public static let binCount = 1_000
@@ -20,7 +21,10 @@ public struct ScoreHistogram: Sendable {
         case empty
         /// One code per observation: `2·bin + (positive ? 0 : 1)`.
         case sparse([UInt16])
-        /// `counts[2·b]` positives and `counts[2·b + 1]` negatives in bin `b`.
+        /// `counts[2·b]` positives and `counts[2·b + 1]` negatives in bin `b`, while every
+        /// count fits 16 bits.
+        case dense16([UInt16])
+        /// The same in 32 bits.
         case dense([UInt32])
     }
 
@@ -55,9 +59,20 @@ public struct ScoreHistogram: Sendable {
                 codes.append(UInt16(code))
                 storage = .sparse(codes)
             } else {
-                var counts = Self.densify(codes)
-                counts[code] &+= 1
-                storage = .dense(counts)
+                var counts = [UInt16](repeating: 0, count: 2 * Self.binCount)
+                for c in codes { counts[Int(c)] += 1 }  // at most sparseLimit: no overflow
+                counts[code] += 1
+                storage = .dense16(counts)
+            }
+        case .dense16(var counts):
+            storage = .empty
+            if counts[code] < UInt16.max {
+                counts[code] += 1
+                storage = .dense16(counts)
+            } else {
+                var wide = counts.map(UInt32.init)
+                wide[code] += 1
+                storage = .dense(wide)
             }
         case .dense(var counts):
             storage = .empty
@@ -77,6 +92,7 @@ public struct ScoreHistogram: Sendable {
         switch storage {
         case .empty: return nil
         case .sparse(let codes): return Self.densify(codes)
+        case .dense16(let counts): return counts.map(UInt32.init)
         case .dense(let counts): return counts
         }
     }
@@ -99,6 +115,12 @@ public struct ScoreHistogram: Sendable {
             switch other.storage {
             case .sparse(let theirs):
                 for c in theirs { counts[Int(c)] &+= 1 }
+            case .dense16(let theirs):
+                counts.withUnsafeMutableBufferPointer { mine in
+                    theirs.withUnsafeBufferPointer { t in
+                        for i in 0..<mine.count { mine[i] &+= UInt32(t[i]) }
+                    }
+                }
             case .dense(let theirs):
                 counts.withUnsafeMutableBufferPointer { mine in
                     theirs.withUnsafeBufferPointer { t in
@@ -117,6 +139,10 @@ public struct ScoreHistogram: Sendable {
         switch storage {
         case .empty: return 0
         case .sparse(let codes): return UInt64(codes.count { $0 & 1 == 0 })
+        case .dense16(let counts):
+            var total: UInt64 = 0
+            for b in stride(from: 0, to: counts.count, by: 2) { total += UInt64(counts[b]) }
+            return total
         case .dense(let counts):
             var total: UInt64 = 0
             for b in stride(from: 0, to: counts.count, by: 2) { total += UInt64(counts[b]) }
@@ -177,6 +203,9 @@ extension ScoreHistogram: Snapshotted {
         case .dense(let counts):
             w.integer(UInt8(2))
             w.array(counts) { $0.integer($1) }
+        case .dense16(let counts):
+            w.integer(UInt8(3))
+            w.array(counts) { $0.integer($1) }
         }
     }
 
@@ -189,6 +218,10 @@ extension ScoreHistogram: Snapshotted {
             let counts = try r.array { (r) throws(SnapshotError) in try r.integer(UInt32.self) }
             guard counts.count == 2 * Self.binCount else { throw .invalid("score histogram with \(counts.count) bins") }
             storage = .dense(counts)
+        case 3:
+            let counts = try r.array { (r) throws(SnapshotError) in try r.integer(UInt16.self) }
+            guard counts.count == 2 * Self.binCount else { throw .invalid("score histogram with \(counts.count) bins") }
+            storage = .dense16(counts)
         case let tag: throw .invalid("score histogram storage \(tag)")
         }
     }
