@@ -104,3 +104,77 @@ def test_no_estimate_without_a_calibrated_reference_or_below_min_samples(node_fa
     node.call("POST", "/v1/models/fraud/predictions",
               ndjson({"id": "d-%d" % i, "prediction": p, "score": s} for i, (s, p, _) in enumerate(rows)), ndjson=True)
     assert series(node.metrics(), "modelwatch_estimated_predictions", model="fraud", window="5m") == 80
+
+
+SEED_CONFIG = """min_samples: 10
+models:
+  recs: {task: binary, label_ttl: 3s, label_grace: 1s, cohorts: [1h, 1d, 7d, 8d]}
+  recs_implicit: {task: binary, label_ttl: 3s, label_grace: 1s, cohorts: [1h, 1d, 7d, 8d], label_on_expiry: 0}
+"""
+
+
+def post_seed_example(node, model, t0):
+    """The seed's 50 movie recommendations, made at t0: 10 users watch at once, 15 the next
+    day, 5 a week later, 10 watch without being signed in (their labels carry no id we know),
+    10 never watch."""
+    predictions = [{"id": "rec-%d" % i, "timestamp": t0, "prediction": 1, "features": {"genre": "drama"}} for i in range(50)]
+    status, body = node.call("POST", "/v1/models/%s/predictions" % model, ndjson(predictions), ndjson=True)
+    assert status == 202, body
+    delays = [0] * 10 + [20 * 3600] * 15 + [6 * 86400] * 5
+    labels = [{"id": "rec-%d" % i, "label": 1, "timestamp": t0 + d} for i, d in enumerate(delays)]
+    labels += [{"id": "anonymous-%d" % k, "label": 1, "timestamp": t0 + 3600} for k in range(10)]
+    status, body = node.call("POST", "/v1/models/%s/labels" % model, ndjson(labels), ndjson=True)
+    assert status == 202, body
+
+
+def test_the_seed_example_coverage_and_precision_by_rule(node_factory):  # noqa: F811
+    import time
+    node = node_factory(SEED_CONFIG).start()
+    t0 = time.time() - 7.5 * 86400
+    for model in ["recs", "recs_implicit"]:
+        post_seed_example(node, model, t0)
+    time.sleep(3.5)  # past the TTL (3 s): the 20 unlabelled predictions expire; past the grace: 10 labels unmatched
+
+    def status(model):
+        code, body = node.call("GET", "/v1/models/" + model)
+        assert code == 200
+        return json.loads(body)["versions"][0]
+
+    counted_when_labelled = status("recs")
+    profile = counted_when_labelled["label_profile"]
+    assert profile["labelled_within"] == {"1h": 0.2, "1d": 0.5, "7d": 0.6}, profile
+    assert profile["expected_final_coverage"] == 0.6
+    assert profile["unmatched_share"] == 0.25  # 10 of 40 labels met no prediction
+    cohort = {c["cohort"]: c for c in counted_when_labelled["cohorts"]}["7d-8d"]
+    assert (cohort["predictions"], cohort["labelled_predictions"], cohort["outcomes"]) == (50, 30, 30)
+    assert cohort["label_coverage"] == 0.6
+    # Rule 1, count the users whose label arrived: every one of them watched.
+    assert cohort["metrics"]["classes"]["1"]["precision"] == 1.0
+    assert counted_when_labelled["windows"][0]["metrics"]["classes"]["1"]["precision"] == 1.0
+
+    # Rule 2, a prediction unlabelled at its TTL is a "did not watch" (label_on_expiry: 0):
+    # 30 of 50. (The truth, 40 of 50, counts the 10 who watched signed out: no rule sees it.)
+    expired_as_negative = status("recs_implicit")
+    cohort = {c["cohort"]: c for c in expired_as_negative["cohorts"]}["7d-8d"]
+    assert (cohort["predictions"], cohort["labelled_predictions"], cohort["outcomes"]) == (50, 30, 50)
+    assert cohort["metrics"]["classes"]["1"]["precision"] == 0.6
+    assert expired_as_negative["windows"][0]["metrics"]["classes"]["1"]["precision"] == 0.6
+    assert expired_as_negative["labels_total"]["expired"] == 20
+
+    text = node.metrics()
+    assert series(text, "modelwatch_cohort_label_coverage", model="recs", cohort="7d-8d") == 0.6
+    assert series(text, "modelwatch_cohort_predictions", model="recs", cohort="0-1h") == 0
+    assert series(text, "modelwatch_labelled_within_ratio", model="recs", delay="1d") == 0.5
+    assert series(text, "modelwatch_expected_label_coverage", model="recs") == 0.6
+    assert series(text, "modelwatch_unmatched_label_ratio", model="recs") == 0.25
+    assert series(text, "modelwatch_cohort_precision", model="recs_implicit", cohort="7d-8d", **{"class": "1"}) == 0.6
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    # All of it survives a restart.
+    before = {k: v for k, v in node.state_metrics().items() if "cohort" in k or "label" in k}
+    node.stop()
+    node.start()
+    after = {k: v for k, v in node.state_metrics().items() if "cohort" in k or "label" in k}
+    assert before == after
+    assert status("recs")["label_profile"] == profile

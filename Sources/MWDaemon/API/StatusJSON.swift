@@ -30,6 +30,19 @@ enum StatusJSON {
         if let task = settings.task { s["task"] = task.rawValue }
         if let p = settings.positiveClass { s["positive_class"] = p }
         if let c = settings.classes { s["classes"] = c }
+        s["cohort_slice_seconds"] = settings.cohortSlice
+        s["cohorts"] = settings.cohorts.map(\.name)
+        switch settings.maturity {
+        case nil: break
+        case .auto: s["maturity"] = "auto"
+        case .fixed(let d): s["maturity"] = d
+        }
+        switch settings.labelOnExpiry {
+        case nil: break
+        case .string(let x): s["label_on_expiry"] = x
+        case .bool(let x): s["label_on_expiry"] = x
+        case .number(let x): s["label_on_expiry"] = x
+        }
         out["settings"] = s
         out["classes"] = report.classNames
         if let p = report.positiveClass { out["positive_class"] = p }
@@ -80,9 +93,25 @@ enum StatusJSON {
                 ($0.name, ["state": ["stable", "warning", "drift"][$0.state.rawValue], "detections": $0.detections] as [String: Any])
             }),
         ]
+        out["cohorts"] = v.cohorts.map { cohort(report, $0, key: "cohort") }
+        if !v.matured.isEmpty { out["matured_windows"] = v.matured.map { cohort(report, $0, key: "window") } }
+        let p = v.labelProfile
+        var profile: [String: Any] = ["labelled_within": Dictionary(uniqueKeysWithValues: p.labelledWithin.compactMap { w in w.share.map { (w.name, $0) } })]
+        if let x = p.expectedFinalCoverage { profile["expected_final_coverage"] = x }
+        if let x = p.unmatchedShare { profile["unmatched_share"] = x }
+        if let x = p.maturity { profile["maturity_seconds"] = x }
+        out["label_profile"] = profile
         if v.lastEvent > 0 { out["last_event_timestamp"] = v.lastEvent }
         if v.latency.count > 0 { out["mean_latency_seconds"] = v.latency.sum / Double(v.latency.count) }
         if v.labelDelay.count > 0 { out["mean_label_delay_seconds"] = v.labelDelay.sum / Double(v.labelDelay.count) }
+        return out
+    }
+
+    /// A cohort or matured window: volume, coverage and the metrics, as a window's.
+    private static func cohort(_ report: ModelReport, _ c: CohortReport, key: String) -> [String: Any] {
+        var out: [String: Any] = [key: c.name, "predictions": c.predictions, "labelled_predictions": c.labelled, "outcomes": c.outcomes,
+                                  "metrics": metrics(report, c.classification, c.regression)]
+        if let x = c.labelCoverage { out["label_coverage"] = x }
         return out
     }
 
@@ -91,8 +120,26 @@ enum StatusJSON {
             "window": w.window.name, "predictions": w.predictions, "outcomes": w.outcomes, "labelled_predictions": w.labelled,
         ]
         if let coverage = w.labelCoverage { out["label_coverage"] = coverage }
+        out["metrics"] = metrics(report, w.classification, w.regression)
+        if let e = w.estimated {
+            var classes: [String: Any] = [:]
+            for k in e.perClass where k.classIndex < report.classNames.count {
+                classes[report.classNames[k.classIndex]] = ["precision": k.precision, "recall": k.recall, "f1": k.f1]
+            }
+            var estimated: [String: Any] = ["predictions": e.predictions, "accuracy": e.accuracy, "precision_macro": e.precisionMacro,
+                                            "recall_macro": e.recallMacro, "f1_macro": e.f1Macro, "classes": classes]
+            if let x = e.rocAUC { estimated["roc_auc"] = x }
+            out["estimated"] = estimated
+        }
+        out["drift"] = drift(w.drift)
+        return out
+    }
+
+    /// The realised metrics of a window or cohort (empty below min_samples).
+    private static func metrics(_ report: ModelReport, _ classification: ClassificationMetrics?,
+                                _ regression: RegressionMetrics?) -> [String: Any] {
         var metrics: [String: Any] = [:]
-        if let c = w.classification {
+        if let c = classification {
             metrics["accuracy"] = c.accuracy
             metrics["precision_macro"] = c.precisionMacro
             metrics["recall_macro"] = c.recallMacro
@@ -109,25 +156,13 @@ enum StatusJSON {
             }
             metrics["classes"] = classes
         }
-        if let r = w.regression {
+        if let r = regression {
             metrics["mae"] = r.mae
             metrics["rmse"] = r.rmse
             if let x = r.mape { metrics["mape"] = x }
             if let x = r.r2 { metrics["r2"] = x }
         }
-        out["metrics"] = metrics
-        if let e = w.estimated {
-            var classes: [String: Any] = [:]
-            for k in e.perClass where k.classIndex < report.classNames.count {
-                classes[report.classNames[k.classIndex]] = ["precision": k.precision, "recall": k.recall, "f1": k.f1]
-            }
-            var estimated: [String: Any] = ["predictions": e.predictions, "accuracy": e.accuracy, "precision_macro": e.precisionMacro,
-                                            "recall_macro": e.recallMacro, "f1_macro": e.f1Macro, "classes": classes]
-            if let x = e.rocAUC { estimated["roc_auc"] = x }
-            out["estimated"] = estimated
-        }
-        out["drift"] = drift(w.drift)
-        return out
+        return metrics
     }
 
     /// Per-feature drift, worst first, with the prediction and label drift.

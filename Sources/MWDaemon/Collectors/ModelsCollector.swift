@@ -12,8 +12,42 @@ struct ModelsCollector: Collector {
     let clock: @Sendable () -> Double
     let name = "models"
 
+    /// The performance families a window exports, whose names cohorts and matured windows
+    /// repeat under their own prefix.
+    static let performanceFamilies = ["accuracy", "roc_auc", "log_loss", "brier_score", "precision", "recall", "f1_score",
+                                      "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "mae", "rmse", "mape", "r2"]
+
     /// Family name → (type, help), in output order.
-    private static let specs: [(String, MetricType, String)] = [
+    private static let specs: [(String, MetricType, String)] = baseSpecs + labelLagSpecs
+
+    /// Cohorts, matured windows and the label profile: the base performance families again
+    /// under `modelwatch_cohort_` and `modelwatch_matured_`, and their volume and coverage.
+    private static let labelLagSpecs: [(String, MetricType, String)] = {
+        var out: [(String, MetricType, String)] = [
+            ("modelwatch_cohort_predictions", .gauge, "Predictions made in the cohort's age span (cohort=\"1d-2d\": between 1 and 2 days ago, in whole cohort slices)."),
+            ("modelwatch_cohort_outcomes", .gauge, "Outcomes of the cohort's predictions, whenever their labels arrived."),
+            ("modelwatch_cohort_label_coverage", .gauge, "Share of the cohort's predictions whose label has arrived."),
+            ("modelwatch_matured_window_predictions", .gauge, "Predictions of the matured window: made between the maturity delay and the maturity delay plus the window ago."),
+            ("modelwatch_matured_window_outcomes", .gauge, "Outcomes of the matured window's predictions."),
+            ("modelwatch_matured_label_coverage", .gauge, "Share of the matured window's predictions whose label has arrived."),
+            ("modelwatch_maturity_seconds", .gauge, "The maturity delay in force (maturity: a duration, or auto: the observed p90 label delay)."),
+            ("modelwatch_labelled_within_ratio", .gauge, "Share of the predictions made at least `delay` ago that were labelled within `delay` of their timestamp."),
+            ("modelwatch_expected_label_coverage", .gauge, "Label coverage of the predictions older than the label TTL (whose labels can no longer arrive): what newer ones can be expected to reach."),
+            ("modelwatch_unmatched_label_ratio", .gauge, "Share of labels that never met their prediction, of matched and unmatched labels."),
+        ]
+        let what = ["accuracy": "Accuracy", "roc_auc": "ROC AUC (binary; multiclass one-vs-rest macro)", "log_loss": "Log loss",
+                    "brier_score": "Brier score (binary)", "precision": "Precision per class", "recall": "Recall per class",
+                    "f1_score": "F1 per class", "precision_macro": "Macro precision", "recall_macro": "Macro recall",
+                    "f1_macro": "Macro F1", "f1_weighted": "Support-weighted F1", "mae": "Mean absolute error",
+                    "rmse": "Root mean squared error", "mape": "Mean absolute percentage error (ratio)", "r2": "Coefficient of determination"]
+        for (prefix, whose) in [("modelwatch_cohort_", "the cohort's predictions (by prediction time), as the modelwatch_ family of the same name"),
+                                ("modelwatch_matured_", "the matured window's predictions (older than the maturity delay), as the modelwatch_ family of the same name")] {
+            for f in performanceFamilies { out.append((prefix + f, .gauge, what[f]! + " of the outcomes of " + whose + ".")) }
+        }
+        return out
+    }()
+
+    private static let baseSpecs: [(String, MetricType, String)] = [
         ("modelwatch_models", .gauge, "Models tracked."),
         ("modelwatch_predictions_total", .counter, "Predictions accepted (duplicates excluded)."),
         ("modelwatch_duplicate_predictions_total", .counter, "Predictions refused as repeats of an id within the label TTL."),
@@ -127,6 +161,7 @@ struct ModelsCollector: Collector {
                     if let e = w.estimated { Self.addEstimated(e, mvw, classNames: report.classNames, add) }
                     addDrift(w.drift, mvw, add)
                 }
+                addLabelLag(v, mv, classNames: report.classNames, add)
             }
         }
         for (family, type, help) in Self.specs {
@@ -138,8 +173,6 @@ struct ModelsCollector: Collector {
     /// that `rate()` sees a cell's first outcome (beyond, only the cells seen: n² series).
     static let zeroFilledClasses = 16
 
-    /// The confusion matrix (`modelwatch_outcomes_total`) and its diagonal by class
-    /// (`modelwatch_correct_outcomes_total`, every known class from 0).
     /// The performance families of one window (or cohort), under `prefix` (`modelwatch_`,
     /// `modelwatch_cohort_`, `modelwatch_matured_`).
     static func addPerformance(prefix: String, _ classification: ClassificationMetrics?, _ regression: RegressionMetrics?,
@@ -169,6 +202,32 @@ struct ModelsCollector: Collector {
         }
     }
 
+    /// Cohorts, matured windows and the label profile of one version.
+    private func addLabelLag(_ v: VersionReport, _ mv: [(String, String)], classNames: [String],
+                             _ add: (String, [(String, String)], Double) -> Void) {
+        for c in v.cohorts {
+            let labels = mv + [("cohort", c.name)]
+            add("modelwatch_cohort_predictions", labels, Double(c.predictions))
+            add("modelwatch_cohort_outcomes", labels, Double(c.outcomes))
+            if let x = c.labelCoverage { add("modelwatch_cohort_label_coverage", labels, x) }
+            Self.addPerformance(prefix: "modelwatch_cohort_", c.classification, c.regression, labels, classNames: classNames, add)
+        }
+        for m in v.matured {
+            let labels = mv + [("window", m.name)]
+            add("modelwatch_matured_window_predictions", labels, Double(m.predictions))
+            add("modelwatch_matured_window_outcomes", labels, Double(m.outcomes))
+            if let x = m.labelCoverage { add("modelwatch_matured_label_coverage", labels, x) }
+            Self.addPerformance(prefix: "modelwatch_matured_", m.classification, m.regression, labels, classNames: classNames, add)
+        }
+        let profile = v.labelProfile
+        if let m = profile.maturity { add("modelwatch_maturity_seconds", mv, m) }
+        for w in profile.labelledWithin {
+            if let share = w.share { add("modelwatch_labelled_within_ratio", mv + [("delay", w.name)], share) }
+        }
+        if let x = profile.expectedFinalCoverage { add("modelwatch_expected_label_coverage", mv, x) }
+        if let x = profile.unmatchedShare { add("modelwatch_unmatched_label_ratio", mv, x) }
+    }
+
     /// The `modelwatch_estimated_*` families of one window.
     static func addEstimated(_ e: EstimatedMetrics, _ labels: [(String, String)], classNames: [String],
                              _ add: (String, [(String, String)], Double) -> Void) {
@@ -186,6 +245,8 @@ struct ModelsCollector: Collector {
         add("modelwatch_estimated_f1_macro", labels, e.f1Macro)
     }
 
+    /// The confusion matrix (`modelwatch_outcomes_total`) and its diagonal by class
+    /// (`modelwatch_correct_outcomes_total`, every known class from 0).
     private func addOutcomes(_ v: VersionReport, classNames: [String], _ mv: [(String, String)],
                              _ add: (String, [(String, String)], Double) -> Void) {
         let n = classNames.count

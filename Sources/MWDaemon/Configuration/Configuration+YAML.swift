@@ -96,6 +96,19 @@ extension ModelSettings {
         out.append("max_pending: \(m.maxPending)")
         let alerts = AlertThresholds.catalogue.map { "\($0.name): \(num(m.alerts.value($0.name)!))" }
         out.append("alerts: {\(alerts.joined(separator: ", "))}")
+        out.append("cohort_slice: \(DurationParser.format(m.cohortSlice))")
+        out.append("cohorts: [\(m.cohortBounds.map(DurationParser.format).joined(separator: ", "))]")
+        switch m.maturity {
+        case nil: break
+        case .auto: out.append("maturity: auto")
+        case .fixed(let d): out.append("maturity: \(DurationParser.format(d))")
+        }
+        switch m.labelOnExpiry {
+        case nil: break
+        case .string(let s): out.append("label_on_expiry: \(q(s))")
+        case .bool(let b): out.append("label_on_expiry: \(b)")
+        case .number(let x): out.append("label_on_expiry: \(num(x))")
+        }
         return out
     }
 }

@@ -188,7 +188,8 @@ public enum ConfigurationLoader {
     static func modelSettings(_ value: YAMLValue) throws(ConfigurationError) -> ModelSettings {
         var s = ModelSettings()
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
-                                 "label_grace", "min_samples", "max_pending", "alerts"]
+                                 "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
+                                 "label_on_expiry"]
         for (k, v) in try value.mapping(allowed: keys) {
             switch k {
             case "task": s.task = try v.oneOf(ModelTask.self)
@@ -236,6 +237,21 @@ public enum ConfigurationLoader {
             case "label_ttl": s.labelTTL = try v.duration()
             case "label_grace": s.labelGrace = try v.duration()
             case "min_samples": s.minSamples = try v.int(min: 1)
+            case "cohort_slice": s.cohortSlice = try v.duration()
+            case "cohorts":
+                let bounds = try v.sequence().map { (b) throws(ConfigurationError) in try b.duration() }
+                guard !bounds.isEmpty, zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw v.fail("cohorts are age bounds in increasing order, e.g. [1d, 2d, 7d] for 0-1d, 1d-2d and 2d-7d")
+                }
+                guard bounds.count <= 20 else { throw v.fail("at most 20 cohorts") }
+                s.cohortBounds = bounds
+            case "maturity":
+                if (try? v.string()) == "auto" { s.maturity = .auto } else { s.maturity = .fixed(try v.duration()) }
+            case "label_on_expiry":
+                let text = try v.string()
+                if let x = Double(text), x.isFinite { s.labelOnExpiry = .number(x) }
+                else if text == "true" || text == "false" { s.labelOnExpiry = .bool(text == "true") }
+                else { s.labelOnExpiry = .string(text) }
             case "alerts":
                 let names = AlertThresholds.catalogue.map(\.name)
                 for (ak, av) in try v.mapping(allowed: Set(names)) { _ = s.alerts.set(ak, try av.double(min: 0)) }
@@ -243,6 +259,13 @@ public enum ConfigurationLoader {
             }
         }
         if s.task == .binary, let classes = s.classes, classes.count != 2 { throw value.fail("a binary model has exactly 2 classes") }
+        for bound in s.cohortBounds where (bound / s.cohortSlice).rounded() * s.cohortSlice != bound {
+            throw value.fail("cohort bound \(DurationParser.format(bound)) is not a whole number of cohort_slice (\(DurationParser.format(s.cohortSlice)))")
+        }
+        let slices = (max(s.labelTTL + s.cohortSlice, s.cohortBounds.last ?? 0) / s.cohortSlice).rounded(.up)
+        guard slices <= 10_000 else {
+            throw value.fail("label_ttl and cohorts need \(Int(slices)) slices of cohort_slice \(DurationParser.format(s.cohortSlice)) (at most 10,000): use a longer cohort_slice")
+        }
         if let positive = s.positiveClass, let classes = s.classes, !classes.contains(positive) {
             throw value.fail("positive_class '\(positive)' is not among classes")
         }

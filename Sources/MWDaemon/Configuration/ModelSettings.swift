@@ -20,8 +20,23 @@ public struct ModelSettings: Sendable, Equatable {
     public var maxPending: Int = 1_000_000
     /// Thresholds of the shipped alert rules, exported as `modelwatch_alert_threshold`.
     public var alerts = AlertThresholds()
+    /// Seconds per slice of the cohort ring (`cohort_slice`).
+    public var cohortSlice: Double = 3600
+    /// Upper age bounds of the exported cohorts (`cohorts: [1d, 2d, 7d]` → 0-1d, 1d-2d, 2d-7d).
+    public var cohortBounds: [Double] = [86400, 172_800, 604_800]
+    /// `maturity`: a delay, or `auto` (nil: no matured windows).
+    public var maturity: Maturity?
+    /// `label_on_expiry`: the label of a prediction whose TTL runs out unlabelled.
+    public var labelOnExpiry: TargetValue?
 
     public init() {}
+
+    /// The cohorts the bounds name.
+    public var cohorts: [CohortSpec] {
+        zip([0] + cohortBounds, cohortBounds).map { lower, upper in
+            CohortSpec(name: (lower == 0 ? "0" : DurationParser.format(lower)) + "-" + DurationParser.format(upper), lower: lower, upper: upper)
+        }
+    }
 }
 
 extension ModelSettings {
@@ -44,6 +59,10 @@ extension ModelSettings {
         o.reference = reference
         o.maxCategories = configuration.limits.maxCategories
         o.maxFeatures = configuration.limits.maxFeaturesPerEvent
+        o.cohortSlice = cohortSlice
+        o.cohorts = cohorts
+        o.maturity = maturity
+        o.labelOnExpiry = labelOnExpiry
         return o
     }
 }

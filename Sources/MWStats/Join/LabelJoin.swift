@@ -38,11 +38,11 @@ struct LabelJoin: Sendable {
     func fingerprint(_ id: String) -> Fingerprint { key.fingerprint(id) }
 
     /// Removes and returns the predictions that arrived before `cutoff`.
-    mutating func expirePredictions(olderThan cutoff: Double) -> [PendingPrediction] {
-        var out: [PendingPrediction] = []
+    mutating func expirePredictions(olderThan cutoff: Double) -> [(prediction: PendingPrediction, arrival: Double)] {
+        var out: [(PendingPrediction, Double)] = []
         while let oldest = predictions.oldest, oldest.arrival <= cutoff {
             predictions.popOldest()
-            out.append(oldest.payload)
+            out.append((oldest.payload, oldest.arrival))
         }
         return out
     }

@@ -51,8 +51,26 @@ public struct ModelOptions: Sendable, Equatable {
     public var maxFeatures: Int = 1_000
     /// The daemon-wide allowance for exact drift statistics (nil: no limit).
     public var exactDriftBudget: ExactDriftBudget?
+    /// Seconds per slice of the cohort ring (performance by prediction time).
+    public var cohortSlice: Double = 3600
+    /// The exported cohorts, by age (each bound a multiple of `cohortSlice`).
+    public var cohorts: [CohortSpec] = CohortSpec.defaults
+    /// Matured windows: only predictions older than this count (nil: none).
+    public var maturity: Maturity?
+    /// The label a prediction gets when its TTL runs out unlabelled (implicit feedback: no
+    /// click is a "no"); nil: it is counted expired and nothing else.
+    public var labelOnExpiry: TargetValue?
 
     public init() {}
+
+    /// Slices of the cohort ring: the label TTL and one slice more (so that cohorts whose
+    /// labels can no longer arrive are kept), the oldest cohort, and with maturity the
+    /// longest window beyond it; plus the current slice.
+    public var cohortSliceCount: Int {
+        let matured = maturity == nil ? 0 : windows.map(\.seconds).max() ?? 0
+        let span = max(labelTTL + cohortSlice, cohorts.last?.upper ?? 0) + matured
+        return Int((span / cohortSlice).rounded(.up)) + 1
+    }
 
     /// Slices a feature's windows hold at most: every window's ring and the pending slice.
     public var slicesPerFeature: Int { windows.count * slicesPerWindow + 1 }

@@ -42,6 +42,11 @@ public struct VersionReport: Sendable {
     public let detectors: [DetectorReport]
     /// Values per reference bin of each feature (`modelwatch_feature_values_total`).
     public let featureBins: [FeatureBins]
+    /// Performance by prediction time: the configured cohorts, and the matured windows.
+    public let cohorts: [CohortReport]
+    public let matured: [CohortReport]
+    /// How the labels come in.
+    public let labelProfile: LabelProfile
 }
 
 /// A model's report.
@@ -111,7 +116,9 @@ extension ModelState {
                 latency: state.latency, labelDelay: state.labelDelay, lastEvent: state.lastEvent,
                 pendingLabels: state.pending, windows: windows,
                 detectors: state.detectors?.reports ?? [],
-                featureBins: featureBins(version: v))
+                featureBins: featureBins(version: v),
+                cohorts: cohortReports(version: v, now: now), matured: maturedReports(version: v, now: now),
+                labelProfile: labelProfile(version: v, now: now))
         }
         return ModelReport(name: name, task: task, classNames: classes.names,
                            positiveClass: task == .binary ? positiveClassName : nil,

@@ -161,8 +161,12 @@ public struct ModelState: Sendable {
     /// Drops predictions past their TTL (counted `expired`) and orphan labels past the grace
     /// period (counted `unmatched`).
     public mutating func expire(now: Double) {
-        for prediction in join.expirePredictions(olderThan: now - options.labelTTL) where !prediction.labelled {
+        let implicit = options.labelOnExpiry.flatMap { try? resolveLabel($0) }
+        for (prediction, arrival) in join.expirePredictions(olderThan: now - options.labelTTL) where !prediction.labelled {
             countExpired(prediction)
+            if let implicit {
+                recordOutcome(prediction, actual: implicit, labelTime: now, predictionArrival: arrival, now: now, implicit: true)
+            }
         }
         for label in join.expireEarlyLabels(olderThan: now - options.labelGrace) {
             versions[versionForLabel(label.version)].labels.unmatched += 1
@@ -193,6 +197,7 @@ public struct ModelState: Sendable {
 
         versions[v].predictions += 1
         versions[v].lastEvent = now
+        versions[v].cohorts.update(at: min(eventTime, now)) { $0.performance.predictions += 1 }
         for w in versions[v].windows.indices {
             versions[v].windows[w].update(at: now) { slice in
                 slice.predictions += 1
@@ -273,32 +278,26 @@ public struct ModelState: Sendable {
         return true
     }
 
-    /// Enters an outcome into the counters and every window.
+    /// Enters an outcome into the counters, every window and the prediction's cohort.
+    /// - Parameter implicit: the label is `label_on_expiry`'s, not one that arrived: an
+    ///   outcome, but not a matched label (no delay, no label coverage, no label drift).
     private mutating func recordOutcome(_ prediction: PendingPrediction, actual: ResolvedLabel, labelTime: Double,
-                                        predictionArrival: Double, now: Double) {
+                                        predictionArrival: Double, now: Double, implicit: Bool = false) {
         let v = Int(prediction.version)
-        versions[v].labels.matched += 1
-        versions[v].labelDelay.observe(max(0, labelTime - prediction.eventTime))
+        let delay = max(0, labelTime - prediction.eventTime)
+        if !implicit {
+            versions[v].labels.matched += 1
+            versions[v].labelDelay.observe(delay)
+        }
         let positive = positiveIndex
         let binary = task == .binary
         for w in versions[v].windows.indices {
-            versions[v].windows[w].update(at: predictionArrival) { $0.labelled += 1 }
-            versions[v].windows[w].update(at: now) { slice in
-                switch actual {
-                case .value(let y):
-                    slice.regression.record(actual: y, predicted: prediction.value)
-                case .classIndex(let a):
-                    let p = Int(prediction.predicted)
-                    if binary, !prediction.value.isNaN {
-                        slice.classification.recordBinary(actual: a, predicted: p, positive: a == positive,
-                                                          score: prediction.value)
-                    } else if let scores = prediction.scores {
-                        slice.classification.recordMulticlass(actual: a, predicted: p, scores: scores)
-                    } else {
-                        slice.classification.record(actual: a, predicted: p)
-                    }
-                }
-            }
+            if !implicit { versions[v].windows[w].update(at: predictionArrival) { $0.labelled += 1 } }
+            versions[v].windows[w].update(at: now) { $0.record(prediction, actual: actual, positive: positive, binary: binary) }
+        }
+        versions[v].cohorts.update(at: min(prediction.eventTime, predictionArrival)) { slice in
+            if !implicit { slice.countLabel(delay: delay) }
+            slice.performance.record(prediction, actual: actual, positive: positive, binary: binary)
         }
         let error: Double
         let labelValue: FeatureValue
@@ -314,6 +313,27 @@ public struct ModelState: Sendable {
         }
         if versions[v].detectors == nil { versions[v].detectors = ConceptDetectors(binaryErrors: task != .regression) }
         versions[v].detectors!.update(error: error)
-        record(labelValue, column: 1, version: v, unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
+        if !implicit {
+            record(labelValue, column: 1, version: v, unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
+        }
+    }
+}
+
+extension PerformanceSlice {
+    /// Records the outcome of `prediction` whose actual value or class is `actual`.
+    mutating func record(_ prediction: PendingPrediction, actual: ModelState.ResolvedLabel, positive: Int, binary: Bool) {
+        switch actual {
+        case .value(let y):
+            regression.record(actual: y, predicted: prediction.value)
+        case .classIndex(let a):
+            let p = Int(prediction.predicted)
+            if binary, !prediction.value.isNaN {
+                classification.recordBinary(actual: a, predicted: p, positive: a == positive, score: prediction.value)
+            } else if let scores = prediction.scores {
+                classification.recordMulticlass(actual: a, predicted: p, scores: scores)
+            } else {
+                classification.record(actual: a, predicted: p)
+            }
+        }
     }
 }

@@ -36,12 +36,21 @@ struct VersionState: Sendable {
     var columns: [ColumnWindows] = []
     /// Concept drift detectors, created with the first outcome (when the task is known).
     var detectors: ConceptDetectors?
+    /// Performance by prediction time: a ring of ``ModelOptions/cohortSlice`` slices holding,
+    /// for the predictions made in each, their labels and outcomes as they arrive.
+    var cohorts: SlidingWindow<CohortSlice>
 
     init(name: String, options: ModelOptions) {
         self.name = name
         windows = options.windows.map {
             SlidingWindow(length: $0.seconds, sliceCount: options.slicesPerWindow, empty: PerformanceSlice())
         }
+        cohorts = Self.cohortRing(options)
+    }
+
+    static func cohortRing(_ options: ModelOptions) -> SlidingWindow<CohortSlice> {
+        let count = options.cohortSliceCount
+        return SlidingWindow(length: Double(count) * options.cohortSlice, sliceCount: count, empty: CohortSlice())
     }
 }
 
@@ -74,6 +83,7 @@ extension VersionState {
         w.int(pending)
         w.array(columns) { $0.value($1) }
         w.optional(detectors) { $0.value($1) }
+        w.value(cohorts)
     }
 
     /// - Parameter options: when its windows differ from the snapshot's (changed in the config
@@ -96,5 +106,10 @@ extension VersionState {
         let columns = try r.array { (r) throws(SnapshotError) in try r.value(ColumnWindows.self) }
         self.columns = sameWindows ? columns : columns.map { _ in ColumnWindows(options: options) }
         detectors = try r.optional { (r) throws(SnapshotError) in try r.value(ConceptDetectors.self) }
+        if r.layout >= 2 {
+            // A ring of other slices (cohort_slice, label_ttl or cohorts changed) starts over.
+            let ring = try r.value(SlidingWindow<CohortSlice>.self)
+            if ring.length == cohorts.length && ring.sliceCount == cohorts.sliceCount { cohorts = ring }
+        }
     }
 }

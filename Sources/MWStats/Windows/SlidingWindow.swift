@@ -97,6 +97,17 @@ public struct SlidingWindow<Slice: WindowSlice>: Sendable {
         return result
     }
 
+    /// The merge of the slices `back` before the one containing `now` (0 is that one, 1 the
+    /// one before…), those the ring still holds.
+    public func merged(slicesBack back: ClosedRange<Int>, at now: Double) -> Slice {
+        let current = sliceNumber(now)
+        let newest = current - Int64(back.lowerBound), oldest = max(current - Int64(back.upperBound), current - Int64(sliceCount) + 1)
+        var result = empty
+        guard newest >= oldest else { return result }
+        for p in 0..<sliceCount where stamps[p] >= oldest && stamps[p] <= newest { result.merge(slices[p]) }
+        return result
+    }
+
     /// The merge of every slice still inside the window at `now`.
     public func merged(at now: Double) -> Slice {
         let current = sliceNumber(now)
