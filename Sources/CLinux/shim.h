@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <malloc.h>
 
 // accept4 is declared only under _GNU_SOURCE, which Swift's Glibc module is built without.
 int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);

@@ -112,6 +112,7 @@ enum StatusJSON {
         var out: [String: Any] = [key: c.name, "predictions": c.predictions, "labelled_predictions": c.labelled, "outcomes": c.outcomes,
                                   "metrics": metrics(report, c.classification, c.regression)]
         if let x = c.labelCoverage { out["label_coverage"] = x }
+        if let e = c.estimated { out["estimated"] = ["predictions": e.predictions, "accuracy": e.accuracy, "f1_macro": e.f1Macro] as [String: Any] }
         return out
     }
 

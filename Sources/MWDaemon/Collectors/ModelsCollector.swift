@@ -27,6 +27,8 @@ struct ModelsCollector: Collector {
             ("modelwatch_cohort_predictions", .gauge, "Predictions made in the cohort's age span (cohort=\"1d-2d\": between 1 and 2 days ago, in whole cohort slices)."),
             ("modelwatch_cohort_outcomes", .gauge, "Outcomes of the cohort's predictions, whenever their labels arrived."),
             ("modelwatch_cohort_label_coverage", .gauge, "Share of the cohort's predictions whose label has arrived."),
+            ("modelwatch_cohort_estimated_predictions", .gauge, "Predictions of the cohort whose outcome is estimated (with a score, under a calibrated reference)."),
+            ("modelwatch_cohort_estimated_accuracy", .gauge, "Accuracy estimated from the calibrated scores of the cohort's predictions: beside modelwatch_cohort_accuracy, a gap says the calibration no longer holds (concept drift)."),
             ("modelwatch_matured_window_predictions", .gauge, "Predictions of the matured window: made between the maturity delay and the maturity delay plus the window ago."),
             ("modelwatch_matured_window_outcomes", .gauge, "Outcomes of the matured window's predictions."),
             ("modelwatch_matured_label_coverage", .gauge, "Share of the matured window's predictions whose label has arrived."),
@@ -210,6 +212,10 @@ struct ModelsCollector: Collector {
             add("modelwatch_cohort_predictions", labels, Double(c.predictions))
             add("modelwatch_cohort_outcomes", labels, Double(c.outcomes))
             if let x = c.labelCoverage { add("modelwatch_cohort_label_coverage", labels, x) }
+            if let e = c.estimated {
+                add("modelwatch_cohort_estimated_predictions", labels, Double(e.predictions))
+                add("modelwatch_cohort_estimated_accuracy", labels, e.accuracy)
+            }
             Self.addPerformance(prefix: "modelwatch_cohort_", c.classification, c.regression, labels, classNames: classNames, add)
         }
         for m in v.matured {

@@ -15,6 +15,9 @@ public struct CohortReport: Sendable {
     /// nil below `min_samples` outcomes, or for the other kind of task.
     public let classification: ClassificationMetrics?
     public let regression: RegressionMetrics?
+    /// The estimate for the same predictions (no ROC AUC), below `min_samples` nil: set
+    /// beside the realised metrics, a gap says the calibration no longer holds (concept drift).
+    public let estimated: EstimatedMetrics?
 }
 
 /// How the labels of a version's predictions come in (all from the cohort ring, so by
@@ -105,6 +108,7 @@ extension ModelState {
         let enough = outcomes >= UInt64(max(1, options.minSamples))
         return CohortReport(name: name, predictions: p.predictions, labelled: p.labelled, outcomes: outcomes,
                             classification: enough && task != .regression ? ClassificationMetrics(p.classification, binary: task == .binary) : nil,
-                            regression: enough && task == .regression ? RegressionMetrics(p.regression) : nil)
+                            regression: enough && task == .regression ? RegressionMetrics(p.regression) : nil,
+                            estimated: p.estimated.count >= UInt64(max(1, options.minSamples)) ? EstimatedMetrics(p.estimated) : nil)
     }
 }

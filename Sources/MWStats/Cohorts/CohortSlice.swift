@@ -6,7 +6,7 @@
 /// outcomes, whenever the labels arrived. Mergeable like a window slice.
 public struct CohortSlice: WindowSlice, Equatable {
     /// `predictions` and `labelled` of the predictions made in the slice; outcomes by their
-    /// prediction time. (`estimated` is not used here.)
+    /// prediction time; the estimate of their outcomes (expected counts, no ROC AUC).
     public var performance = PerformanceSlice()
     /// Labelled within 1 h, 1 d and 7 d of the prediction's timestamp.
     public var within1h: UInt64 = 0

@@ -197,7 +197,10 @@ public struct ModelState: Sendable {
 
         versions[v].predictions += 1
         versions[v].lastEvent = now
-        versions[v].cohorts.update(at: min(eventTime, now)) { $0.performance.predictions += 1 }
+        versions[v].cohorts.update(at: min(eventTime, now)) { slice in
+            slice.performance.predictions += 1
+            if let estimate { slice.performance.estimated.record(estimate, histograms: false) }
+        }
         for w in versions[v].windows.indices {
             versions[v].windows[w].update(at: now) { slice in
                 slice.predictions += 1

@@ -11,7 +11,7 @@ struct ChurnSimulation: DemoModel {
     static let classes = ["stay", "downgrade", "leave"]
     /// Three classes are harder than two: this model's own accuracy floor (0.7) replaces the
     /// default 0.8 of the shipped alert, as a team would set it.
-    let settings = #"{"task": "multiclass", "classes": ["stay", "downgrade", "leave"], "label_ttl": "1h", "alerts": {"accuracy": 0.7}}"#
+    let settings = #"{"task": "multiclass", "classes": ["stay", "downgrade", "leave"], "label_ttl": "1h", "maturity": "auto", "alerts": {"accuracy": 0.7}}"#
     private var random: DemoRandom
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }

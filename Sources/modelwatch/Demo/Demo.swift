@@ -36,9 +36,13 @@ struct Demo: ParsableCommand {
     @Option(name: .long, help: "Stop after this many seconds (default: run until interrupted).")
     var duration: Double?
 
+    @Option(name: .long, help: "Predictions per model of the past week sent first, stamped back in time, with the labels that have come in since (a day on average, a fifth never): the cohort, maturity and label-profile panels fill at once. 0: none.")
+    var history = 1500
+
     func validate() throws {
         guard rate > 0 && rate <= 100_000 else { throw ValidationError("--rate must be in (0, 100000]") }
         guard labelDelay >= 0 else { throw ValidationError("--label-delay must be >= 0") }
+        guard history >= 0 && history <= 1_000_000 else { throw ValidationError("--history must be in [0, 1000000]") }
         _ = try selected()
         _ = try address()
     }
@@ -79,6 +83,7 @@ struct Demo: ParsableCommand {
             let name = prefix + model
             try setUp(name, model, client: client)
             streams.append(Stream(name: name, model: DemoModels.make(model, seed: seed &+ UInt64(i) &* 7919)!))
+            try sendHistory(of: &streams[streams.count - 1], client: client)
         }
         let start = Date().timeIntervalSince1970
         var sent = 0, labelled = 0, lastReport = start, carry = 0.0
@@ -135,6 +140,30 @@ struct Demo: ParsableCommand {
                                                  contentType: "application/x-ndjson"), reference.status == 200 else {
             throw ValidationError("cannot upload the reference of model \(name) to \(target)")
         }
+    }
+
+    /// `--history` predictions made over the past week (their `timestamp` set back), and the
+    /// labels of those whose label delay (exponential, a day on average; a fifth never come)
+    /// has passed.
+    private func sendHistory(of stream: inout Stream, client: BlockingHTTPClient) throws {
+        guard history > 0 else { return }
+        let now = Date().timeIntervalSince1970
+        var predictions: [String] = [], labels: [String] = []
+        for _ in 0..<history {
+            let event = stream.model.next(drifted: false)
+            let made = now - Double.random(in: 600..<(7 * 86400 - 3600))
+            predictions.append(#"{"timestamp":\#(Int(made)),"# + event.prediction.dropFirst())
+            guard Double.random(in: 0..<1) >= 0.2 else { continue }
+            let delay = -86400 * Foundation.log(Double.random(in: Double.ulpOfOne..<1))
+            if made + delay < now { labels.append(#"{"timestamp":\#(Int(made + delay)),"# + event.label.dropFirst()) }
+        }
+        for chunk in stride(from: 0, to: predictions.count, by: 500) {
+            try post(Array(predictions[chunk..<min(chunk + 500, predictions.count)]), to: "/v1/models/\(stream.name)/predictions", client: client)
+        }
+        for chunk in stride(from: 0, to: labels.count, by: 500) {
+            try post(Array(labels[chunk..<min(chunk + 500, labels.count)]), to: "/v1/models/\(stream.name)/labels", client: client)
+        }
+        print("demo: \(stream.name): \(predictions.count) predictions of the past week, \(labels.count) of their labels")
     }
 
     private func post(_ lines: [String], to path: String, client: BlockingHTTPClient) throws {
