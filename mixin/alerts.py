@@ -133,6 +133,35 @@ def labels(c):
     ]
 
 
+def label_lag(c):
+    w, dc, cc = c["alert_window"], c["divergence_cohort"], c["coverage_cohort"]
+    estimated = "and on (%s) (modelwatch_estimated_predictions%s >= %s)" % (VERSION, sel(c, window=w), threshold(c, "min_outcomes"))
+    cohort_outcomes = "and on (%s) (modelwatch_cohort_outcomes%s >= %s)" % (VERSION, sel(c, cohort=dc), threshold(c, "min_outcomes"))
+    cohort_predictions = "and on (%s) (modelwatch_cohort_predictions%s >= %s)" % (VERSION, sel(c, cohort=cc), threshold(c, "min_predictions"))
+    return [
+        _alert(c, "ModelEstimatedAccuracyLow",
+               _beyond(c, "modelwatch_estimated_accuracy", "<", "accuracy", estimated, window=w),
+               "performance", "warning", "The model's estimated accuracy is below its floor, before the labels say so.",
+               "Accuracy of %s estimated from the calibrated scores of the last {{ $labels.window }} of predictions is "
+               "{{ $value | humanizePercentage }}, below the model's floor (alerts.accuracy); the labels will tell in time." % MV,
+               window=w),
+        _alert(c, "ModelEstimateDiverging",
+               "abs(\n  modelwatch_cohort_accuracy%s\n  - on (%s, cohort)\n  modelwatch_cohort_estimated_accuracy%s\n) > %s\n%s"
+               % (sel(c, cohort=dc), VERSION, sel(c, cohort=dc), threshold(c, "estimation_gap"), cohort_outcomes),
+               "performance", "warning", "Realised and estimated accuracy of the same predictions disagree: concept drift.",
+               "The realised accuracy of the predictions %s made {{ $labels.cohort }} ago is {{ $value | humanizePercentage }} away "
+               "from the accuracy their calibrated scores promise (alerts.estimation_gap): the relation between scores and "
+               "outcomes moved, so estimates can no longer be trusted." % MV),
+        _alert(c, "ModelCohortCoverageStalled",
+               "modelwatch_cohort_label_coverage%s\n< on (%s) group_left ()\n(\n  modelwatch_expected_label_coverage%s\n  * on (%s) group_left ()\n  %s\n)\n%s"
+               % (sel(c, cohort=cc), VERSION, sel(c), MODEL, "modelwatch_alert_threshold%s" % sel(c, metric="cohort_coverage_ratio"),
+                  cohort_predictions),
+               "labels", "warning", "The labels of older predictions did not come in as they usually do.",
+               "Only {{ $value | humanizePercentage }} of the predictions %s made {{ $labels.cohort }} ago have their label, "
+               "under alerts.cohort_coverage_ratio of the coverage older predictions reached." % MV),
+    ]
+
+
 def availability(c):
     r, look = c["rate_range"], c["traffic_lookback"]
     predictions = "modelwatch_predictions_total%s" % sel(c)
@@ -191,6 +220,7 @@ GROUPS = [
     ("modelwatch-drift", drift),
     ("modelwatch-data-quality", quality),
     ("modelwatch-labels", labels),
+    ("modelwatch-label-lag", label_lag),
     ("modelwatch-availability", availability),
     ("modelwatch-daemon", daemon),
 ]

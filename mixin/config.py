@@ -8,6 +8,10 @@ DEFAULTS = {
     "alert_window": "5m",
     "baseline_window": "24h",
     "coverage_window": "1h",
+    # Label lag: the cohort whose realised and estimated accuracy are compared (old enough for
+    # many labels, young enough to matter), and the one whose label coverage must have come in.
+    "divergence_cohort": "1d-2d",
+    "coverage_cohort": "2d-7d",
     # Ranges of the recording rules' rate(); each gets its own set of rules.
     "recording_ranges": ["5m", "1h"],
     # rate() range inside alerts (rejections, latency, traffic).

@@ -57,6 +57,30 @@ def _psi(c, suffix, take):
     ]
 
 
+def _weighted(c, gauge, weight, by):
+    """The fleet's `gauge` as each daemon's value weighted by its `weight` (a count of the same
+    predictions or outcomes): exact for ratios of counts such as accuracy or coverage."""
+    return ("sum by (%s) (\n  %s%s\n  * on (job, instance, %s) %s%s\n)\n/\n(sum by (%s) (%s%s) > 0)"
+            % (by, gauge, sel(c), by.replace("job, ", ""), weight, sel(c), by, weight, sel(c)))
+
+
+def _label_lag(c):
+    """Estimated accuracy and cohort coverage over the fleet, and the realised-estimated gap."""
+    window, cohort = "job, model, version, window", "job, model, version, cohort"
+    return [
+        _record("model_version_window:modelwatch_estimated_accuracy:fleet",
+                _weighted(c, "modelwatch_estimated_accuracy", "modelwatch_estimated_predictions", window)),
+        _record("model_version_cohort:modelwatch_cohort_label_coverage:fleet",
+                _weighted(c, "modelwatch_cohort_label_coverage", "modelwatch_cohort_predictions", cohort)),
+        _record("model_version_cohort:modelwatch_cohort_accuracy:fleet",
+                _weighted(c, "modelwatch_cohort_accuracy", "modelwatch_cohort_outcomes", cohort)),
+        _record("model_version_cohort:modelwatch_cohort_estimated_accuracy:fleet",
+                _weighted(c, "modelwatch_cohort_estimated_accuracy", "modelwatch_cohort_estimated_predictions", cohort)),
+        _record("model_version_cohort:modelwatch_estimation_gap:fleet",
+                "model_version_cohort:modelwatch_cohort_accuracy:fleet\n- model_version_cohort:modelwatch_cohort_estimated_accuracy:fleet"),
+    ]
+
+
 def groups(config):
     """The recording rule file's groups: the reference's bins, then one group per rate range, then cumulative."""
     reference = "max by (job, model, feature, bin) (modelwatch_reference_bin_ratio%s)" % sel(config)
@@ -74,6 +98,7 @@ def groups(config):
         ]
         rules += _performance(config, suffix, take) + _psi(config, suffix, take)
         out.append({"name": "modelwatch-fleet-%s" % r, "rules": rules})
+    out.append({"name": "modelwatch-label-lag", "rules": _label_lag(config)})
     identity = lambda series: series
     out.append({"name": "modelwatch-fleet-cumulative",
                 "rules": _performance(config, "cumulative", identity) + _psi(config, "cumulative", identity)})

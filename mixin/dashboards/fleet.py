@@ -50,6 +50,20 @@ def build(config):
         p.timeseries("Drifted features share", [p.target(by_model("modelwatch_drifted_features_share", "max"), "{{model}}")],
                      unit="percentunit", minimum=0, maximum=1, steps=((0.5, "orange"),),
                      description="Data drift is on at 0.5 (SPEC section 4)."),
+        p.row("Label lag"),
+        p.timeseries("Estimated accuracy (fleet)", [
+                         p.target('min by (model) (model_version_window:modelwatch_estimated_accuracy:fleet{%s})' % W, "{{model}}")],
+                     unit="percentunit", minimum=0, maximum=1, steps=((0.8, "red"),),
+                     description="Accuracy the calibrated scores promise, before labels (worst version per model, every daemon "
+                                 "of the job weighted by its predictions)."),
+        p.timeseries("Realised minus estimated accuracy (fleet, by cohort)", [
+                         p.target('min by (model, cohort) (model_version_cohort:modelwatch_estimation_gap:fleet{%s})' % JOB,
+                                  "{{model}} {{cohort}}")],
+                     unit="percentunit", description="Far from 0: the scores no longer mean what they did (concept drift)."),
+        p.timeseries("Label coverage by prediction age (fleet)", [
+                         p.target('min by (model, cohort) (model_version_cohort:modelwatch_cohort_label_coverage:fleet{%s})' % JOB,
+                                  "{{model}} {{cohort}}")],
+                     unit="percentunit", minimum=0, maximum=1, width=24),
         p.row("Labels and traffic"),
         p.timeseries("Label coverage", [p.target(by_model("modelwatch_label_coverage"), "{{model}}")], unit="percentunit",
                      minimum=0, maximum=1, width=8),

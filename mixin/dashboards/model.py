@@ -89,6 +89,45 @@ def build(config):
                                                      "{{version}} {{result}}")], unit="reqps", minimum=0, width=8, stack=True),
         p.timeseries("Pending labels", [p.target('modelwatch_pending_labels{%s}' % MV, "{{version}}")], unit="short", minimum=0,
                      width=12),
+        p.row("Label lag: estimates, cohorts, maturity"),
+        p.timeseries("Accuracy: realised and estimated", [
+                         p.target(s("modelwatch_accuracy"), "{{version}} realised"),
+                         p.target(s("modelwatch_estimated_accuracy"), "{{version}} estimated"), floor("accuracy")],
+                     unit="percentunit", minimum=0, maximum=1, steps=((0.8, "red"),), width=12,
+                     description="Realised: the outcomes whose labels arrived in the window. Estimated: what the calibrated "
+                                 "scores of the window's predictions promise (CBPE), before any label; it moves days before "
+                                 "the labels can show a drop, as long as scores and outcomes keep their relation."),
+        p.timeseries("Estimated precision, recall, F1 (macro) and ROC AUC", [
+                         p.target(s("modelwatch_estimated_precision_macro"), "{{version}} precision"),
+                         p.target(s("modelwatch_estimated_recall_macro"), "{{version}} recall"),
+                         p.target(s("modelwatch_estimated_f1_macro"), "{{version}} F1"),
+                         p.target(s("modelwatch_estimated_roc_auc"), "{{version}} ROC AUC")],
+                     unit="percentunit", minimum=0, maximum=1, width=12),
+        p.timeseries("Label coverage by prediction age", [
+                         p.target('modelwatch_cohort_label_coverage{%s}' % MV, "{{version}} {{cohort}}")],
+                     unit="percentunit", minimum=0, maximum=1, width=8,
+                     description="Per cohort (predictions made between the two ages), the share whose label has arrived: "
+                                 "how complete yesterday's labels are."),
+        p.timeseries("Accuracy by prediction age: realised and estimated", [
+                         p.target('modelwatch_cohort_accuracy{%s}' % MV, "{{version}} {{cohort}} realised"),
+                         p.target('modelwatch_cohort_estimated_accuracy{%s}' % MV, "{{version}} {{cohort}} estimated")],
+                     unit="percentunit", minimum=0, maximum=1, width=8,
+                     description="The same predictions measured twice: a gap means the calibration no longer holds "
+                                 "(concept drift, ModelEstimateDiverging)."),
+        p.timeseries("Labels within 1h / 1d / 7d, expected final coverage, unmatched", [
+                         p.target('modelwatch_labelled_within_ratio{%s}' % MV, "{{version}} within {{delay}}"),
+                         p.target('modelwatch_expected_label_coverage{%s}' % MV, "{{version}} expected final"),
+                         p.target('modelwatch_unmatched_label_ratio{%s}' % MV, "{{version}} unmatched")],
+                     unit="percentunit", minimum=0, maximum=1, width=8),
+        p.timeseries("Matured windows (predictions older than the maturity delay)", [
+                         p.target('modelwatch_matured_accuracy{%s}' % MV, "{{version}} {{window}} accuracy"),
+                         p.target('modelwatch_matured_label_coverage{%s}' % MV, "{{version}} {{window}} coverage")],
+                     unit="percentunit", minimum=0, maximum=1, width=8,
+                     description="Each window shifted back by the maturity delay: the accuracy of predictions whose labels "
+                                 "had time to arrive, not biased toward the fast ones."),
+        p.timeseries("Matured regression error (MAE)", [p.target('modelwatch_matured_mae{%s}' % MV, "{{version}} {{window}}")],
+                     unit="short", minimum=0, width=8),
+        p.stat("Maturity delay", [p.target('max(modelwatch_maturity_seconds{%s})' % MV)], unit="s", width=8, height=8),
         p.row("Latency and volume"),
         p.timeseries("Inference latency (p50, p95, p99)", [
             p.target('histogram_quantile(%s, sum by (version, le) (rate(modelwatch_prediction_latency_seconds_bucket{%s}%s)))'
