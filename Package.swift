@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Micro-benchmarks of the decoder and the statistics core (prints figures; see Benchmarks/README.md).
-        .executableTarget(name: "stats-bench", dependencies: ["MWDaemon", "MWStats"], path: "Benchmarks/StatsBench"),
+        .executableTarget(name: "stats-bench", dependencies: ["MWDaemon", "MWStats", "CLinux"], path: "Benchmarks/StatsBench"),
         // libFuzzer targets (debug builds; see Fuzz/README.md). Built normally, each replays the
         // inputs named on its command line; built with -sanitize=fuzzer -DFUZZING, it fuzzes.
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),

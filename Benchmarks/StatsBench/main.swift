@@ -6,6 +6,7 @@
 // 3. reports of 100 models x 3 windows with every one of the 60 slices of every window filled
 //    (the worst case of the merge on read), which the HTTP benchmark cannot reach quickly.
 
+import CLinux
 import Foundation
 import MWDaemon
 import MWStats
@@ -29,6 +30,60 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+// MARK: Cohorts: the memory of a week of cohort slices
+
+/// `--cohort-memory`: a binary model with a calibrated reference, label_ttl 7d, 1-hour cohort
+/// slices and maturity on, fed 8 days of traffic (`--per-hour` predictions an hour, 80 % of them
+/// labelled, most within hours), so that every slice of the ring is busy; prints the ring's
+/// bytes and the heap the whole model took (mallinfo2).
+if CommandLine.arguments.contains("--cohort-memory") {
+    let perHour = CommandLine.arguments.firstIndex(of: "--per-hour").map { Int(CommandLine.arguments[$0 + 1])! } ?? 2000
+    var rng = SplitMix64(seed: 11)
+    func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+    let heapBefore = mallinfo2().uordblks
+    var options = ModelOptions()
+    options.task = .binary
+    options.maturity = .auto
+    var state = ModelState(name: "m", options: options, key: FingerprintKey(k0: 1, k1: 2))
+    var reference = ReferenceBuilder()
+    for _ in 0..<5000 {
+        var e = PredictionEvent()
+        let s = uniform()
+        e.prediction = .number(s >= 0.5 ? 1 : 0)
+        e.score = s
+        e.label = .number(uniform() < s * s ? 1 : 0)
+        reference.add(e)
+    }
+    state.install(reference: try! reference.build(task: .binary, options: options, strict: true, positiveClass: "1"))
+    let t0 = 1_700_000_000.0
+    var pendingLabels: [(t: Double, id: String, y: Double)] = []
+    var n = 0
+    for hour in 0..<(8 * 24) {
+        var batch: [(index: Int, event: PredictionEvent)] = []
+        let now = t0 + Double(hour) * 3600
+        for k in 0..<perHour {
+            var e = PredictionEvent()
+            let s = uniform()
+            e.id = "p\(n)"
+            e.prediction = .number(s >= 0.5 ? 1 : 0)
+            e.score = s
+            batch.append((k, e))
+            if uniform() < 0.8 { pendingLabels.append((now + 3600 * -Foundation.log(max(uniform(), 1e-12)) * 6, "p\(n)", uniform() < s * s ? 1 : 0)) }
+            n += 1
+        }
+        _ = state.ingest(predictions: batch, now: now)
+        let due = pendingLabels.filter { $0.t < now + 3600 }
+        pendingLabels.removeAll { $0.t < now + 3600 }
+        _ = state.ingest(labels: due.enumerated().map { ($0.offset, LabelEvent(id: $0.element.id, label: .number($0.element.y))) }, now: now + 1800)
+    }
+    _ = state.report(now: t0 + 8 * 86400)
+    let heapAfter = mallinfo2().uordblks
+    print("cohort ring, label_ttl 7d, 1h slices, maturity on (\(options.cohortSliceCount) slices), \(perHour) predictions/h for 8 days:")
+    print(String(format: "  cohort ring %.0f KB as written; the whole model %.1f MB of heap (join, windows, ring)",
+                 Double(state.cohortRingBytes) / 1024, Double(heapAfter - heapBefore) / 1_048_576))
+    exit(0)
 }
 
 // MARK: Features: decode and track 10 or 50 features per event against a reference

@@ -281,6 +281,11 @@ def test_every_dashboard_query_returns_data_and_every_variable_resolves(stack):
     for name, board in monitoring.dashboards().items():
         for panel in monitoring.panels(board):
             for t in panel["targets"]:
+                # Matured windows exist for windows at least a cohort slice (1h) long; this stack's
+                # are minutes (for quick alerts), so they have none here. Their families are in the
+                # demo scrape of test_monitoring_assets (default windows), and tested in Swift.
+                if "modelwatch_matured_" in t["expr"]:
+                    continue
                 if not any(query(prom, substitute(t["expr"], model)) for model in DEMO_MODELS):
                     empty.append((name, panel["title"], t["expr"]))
         for v in board["templating"]["list"]:
@@ -298,7 +303,11 @@ def test_no_rule_has_evaluation_errors(stack):
     prom = stack["prom"]
     groups = prom.get("/api/v1/rules")["data"]["groups"]
     rules = [r for g in groups for r in g["rules"]]
-    assert len(rules) == 24 + 29
+    with open(os.path.join(REPO, "prometheus", "alert_rules.yml")) as f:
+        alerts = sum(len(g["rules"]) for g in yaml.safe_load(f)["groups"])
+    with open(os.path.join(REPO, "prometheus", "recording_rules.yml")) as f:
+        records = sum(len(g["rules"]) for g in yaml.safe_load(f)["groups"])
+    assert len(rules) == alerts + records and alerts >= 27
     bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] == "err"]
     assert bad == []
     # the recording rules have values for the demo's models too

@@ -36,6 +36,16 @@ public struct LabelProfile: Sendable {
 }
 
 extension ModelState {
+    /// Bytes the cohort rings of every version hold, as their snapshot form writes them (the
+    /// counters, histograms and expected counts; the arrays' own headers come on top).
+    public var cohortRingBytes: Int {
+        versionStates.reduce(0) { total, version in
+            var w = SnapshotWriter()
+            version.cohorts.write(to: &w)
+            return total + w.bytes.count
+        }
+    }
+
     /// The cohorts of `options.cohorts` for version `v` at `now`.
     func cohortReports(version v: Int, now: Double) -> [CohortReport] {
         let ring = versionStates[v].cohorts
