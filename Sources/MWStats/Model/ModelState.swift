@@ -85,7 +85,9 @@ public struct ModelState: Sendable {
     /// Predictions waiting for a label, over all versions.
     public var pendingLabels: Int { versions.reduce(0) { $0 + $1.pending } }
 
-    /// Replaces the settings. The task and positive class cannot change once data exists.
+    /// Replaces the settings. The task and positive class cannot change once data exists. A
+    /// change of `cohort_slice`, or of the ring's span (label TTL, cohorts, maturity), starts
+    /// the cohort rings over.
     public mutating func update(options newOptions: ModelOptions) throws(EventRejection) {
         if hasData, let newTask = newOptions.task, let task, newTask != task {
             throw EventRejection(field: "task", reason: "task_change",
@@ -100,6 +102,11 @@ public struct ModelState: Sendable {
                 throw EventRejection(field: "classes", reason: "class_removed",
                                      message: "class \(existing) has data and must stay in classes")
             }
+        }
+        if newOptions.cohortSlice != options.cohortSlice || newOptions.cohortSliceCount != options.cohortSliceCount {
+            // Slices of another width or number: the cohort rings start over (windows and
+            // counters are kept).
+            for v in versions.indices { versions[v].cohorts = VersionState.cohortRing(newOptions) }
         }
         options = newOptions
         columnMap.reset()  // the feature cap may have changed

@@ -109,6 +109,36 @@ import MWStats
         #expect(error("log_level: loud")?.key == "log_level")
     }
 
+    @Test func labelLagSettings() throws {
+        let c = try ConfigurationLoader.decode(yaml: """
+            models:
+              recs: {task: binary, cohort_slice: 30m, cohorts: [1h, 1d, 3d], maturity: 2d, label_on_expiry: 0}
+              fraud: {task: binary, maturity: auto, label_on_expiry: "no click"}
+            """)
+        let recs = try #require(c.models["recs"])
+        #expect(recs.cohortSlice == 1800 && recs.cohortBounds == [3600, 86400, 259_200])
+        #expect(recs.cohorts.map(\.name) == ["0-1h", "1h-1d", "1d-3d"])
+        #expect(recs.maturity == .fixed(172_800) && recs.labelOnExpiry == .number(0))
+        #expect(c.models["fraud"]?.maturity == .auto && c.models["fraud"]?.labelOnExpiry == .string("no click"))
+        #expect(c.models["fraud"]?.cohorts.map(\.name) == ["0-1d", "1d-2d", "2d-7d"])
+        let options = recs.options(under: c)
+        #expect(options.cohortSlice == 1800 && options.cohorts.last?.upper == 259_200 && options.maturity == .fixed(172_800))
+        // The settings kept in snapshots read back the same.
+        let yaml = recs.yamlLines().joined(separator: "\n") + "\n"
+        #expect(try ConfigurationLoader.decodeModelSettings(yaml) == recs)
+    }
+
+    @Test func badLabelLagSettingsNameTheKey() throws {
+        #expect(error("models:\n  m: {cohorts: [2d, 1d]}\n")?.key == "models.m.cohorts")
+        #expect(error("models:\n  m: {cohorts: []}\n")?.key == "models.m.cohorts")
+        #expect(error("models:\n  m: {maturity: soon}\n")?.key == "models.m.maturity")
+        #expect(error("models:\n  m: {cohort_slice: 0s}\n")?.key == "models.m.cohort_slice")
+        let uneven = try #require(error("models:\n  m: {cohort_slice: 1h, cohorts: [90m]}\n"))
+        #expect(uneven.key == "models.m" && uneven.description.contains("not a whole number of cohort_slice"))
+        let tooMany = try #require(error("models:\n  m: {cohort_slice: 1m, label_ttl: 30d}\n"))
+        #expect(tooMany.description.contains("at most 10,000"))
+    }
+
     @Test func syntaxErrorsCarryALine() throws {
         let e = try #require(error("listen: \"127.0.0.1:1\"\nlimits: {max_body_bytes: 1\n"))
         #expect(e.line != nil)

@@ -75,3 +75,26 @@ import Testing
         #expect(report.versions[0].labelProfile.maturity == nil && report.versions[0].matured.isEmpty)
     }
 }
+
+@Suite struct CohortSettingsTests {
+    @Test func changingTheCohortSliceStartsTheRingsOverAndKeepsTheRest() throws {
+        var (state, _) = MaturityTests.run(nil, delay: { _ in 30 }, now: 1500)
+        let now = 1_700_001_500.0
+        let before = state.report(now: now).versions[0]
+        #expect(before.cohorts.first?.predictions ?? 0 > 0)
+        var options = state.options
+        options.cohortSlice = 50
+        options.cohorts = [CohortSpec(name: "0-100s", lower: 0, upper: 100)]
+        try state.update(options: options)
+        let after = state.report(now: now).versions[0]
+        #expect(after.cohorts.map(\.name) == ["0-100s"] && after.cohorts[0].predictions == 0)
+        #expect(after.predictions == before.predictions && after.labels == before.labels)
+        // New predictions land in the new ring, in 50-second slices.
+        var p = PredictionEvent()
+        p.id = "new"
+        p.prediction = .number(1)
+        _ = state.ingest(predictions: [(0, p)], now: now)
+        #expect(state.report(now: now + 60).versions[0].cohorts[0].predictions == 1)
+        #expect(state.report(now: now + 120).versions[0].cohorts[0].predictions == 0)
+    }
+}
