@@ -133,8 +133,12 @@ struct CBPECase: CustomTestStringConvertible, Sendable {
                 let key = fixture.binary ? "binary" : "multiclass"
                 worst["\(key) accuracy", default: 0] = max(worst["\(key) accuracy", default: 0], abs(m.accuracy - expected["accuracy"]!))
                 worst["\(key) roc_auc", default: 0] = max(worst["\(key) roc_auc", default: 0], abs((m.rocAUC ?? 0) - expected["roc_auc"]!))
-                let f1 = fixture.binary ? m.perClass.first { $0.classIndex == 1 }!.f1 : m.f1Macro
-                worst["\(key) f1", default: 0] = max(worst["\(key) f1", default: 0], abs(f1 - expected["f1"]!))
+                let positive = m.perClass.first { $0.classIndex == 1 }!
+                for (name, value) in [("f1", fixture.binary ? positive.f1 : m.f1Macro),
+                                      ("precision", fixture.binary ? positive.precision : m.precisionMacro),
+                                      ("recall", fixture.binary ? positive.recall : m.recallMacro)] {
+                    worst["\(key) \(name)", default: 0] = max(worst["\(key) \(name)", default: 0], abs(value - expected[name]!))
+                }
             }
         }
         print("CBPE largest differences from NannyML:", worst.sorted { $0.key < $1.key })
