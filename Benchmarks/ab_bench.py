@@ -26,15 +26,18 @@ from drift_bench import load_scrape_models, request, template
 from ingest_bench import BATCH_LUA, SINGLE_LUA, lua_string
 
 
-def ingest(binary, duration):
+def ingest(binary, duration, features=50, calibrated=False):
     work = tempfile.mkdtemp(prefix="mw-ab-")
     port = free_port()
     mw = start_modelwatch(binary, work, port)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         body_path = os.path.join(work, "batch.ndjson")
-        events = template(body_path, 50, 1000)
-        reference = "\n".join(e.replace("-@@", "-ref") for e in events) + "\n"
+        events = template(body_path, features, 1000)
+        rows = [e.replace("-@@", "-ref") for e in events]
+        if calibrated:  # a label per reference row: the scores get calibrated, every prediction estimated
+            rows = [r[:-1] + ',"label":%d}' % (k % 2) for k, r in enumerate(rows)]
+        reference = "\n".join(rows) + "\n"
         request(conn, "PUT", "/v1/models/m/reference", reference.encode(), {"Content-Type": "application/x-ndjson"})
         lua = os.path.join(work, "batch.lua")
         with open(lua, "w") as f:
@@ -71,6 +74,9 @@ def main():
     ap.add_argument("--candidate", help="default: this checkout's release build")
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--duration", type=int, default=4)
+    ap.add_argument("--features", type=int, default=50, help="features per event")
+    ap.add_argument("--calibrated", action="store_true",
+                    help="reference rows carry labels, so the candidate estimates every prediction (label lag)")
     args = ap.parse_args()
     ensure_tools()
     candidate = args.candidate or build_release()
@@ -78,7 +84,7 @@ def main():
     results = {k: [] for k in binaries}
     for r in range(args.rounds):
         for name, binary in binaries.items():
-            batch, single, cpu = ingest(binary, args.duration)
+            batch, single, cpu = ingest(binary, args.duration, args.features, args.calibrated)
             scrape_ms, rss = scrape(binary)
             results[name].append((batch, single, scrape_ms, rss, cpu))
             print("round %d %-9s NDJSON %8.0f events/s (%.2f us daemon CPU each)  single %7.0f req/s  /metrics %6.1f ms  RSS %5.0f MB" % (

@@ -18,29 +18,6 @@ extension ModelState {
         indexCalibration()
     }
 
-    /// Rebuilds ``calibrators`` from ``calibration``: its class names interned in the class
-    /// table (a multiclass reference may name classes no event has yet), its calibrators by
-    /// class index.
-    mutating func indexCalibration() {
-        calibrators = nil
-        calibratedClasses = nil
-        guard let calibration, task == .binary || task == .multiclass, calibration.binary == (task == .binary) else { return }
-        guard calibration.classNames.count <= options.maxClasses else { return }
-        for name in calibration.classNames { _ = classes.intern(name) }
-        if calibration.binary {
-            guard calibration.classNames.count == 2, let p = classes.index(of: calibration.classNames[0]),
-                  let n = classes.index(of: calibration.classNames[1]) else { return }
-            calibrators = calibration.calibrators
-            calibratedClasses = (p, n)
-        } else {
-            var byIndex = [IsotonicCalibrator?](repeating: nil, count: classes.count)
-            for (name, c) in zip(calibration.classNames, calibration.calibrators) {
-                if let k = classes.index(of: name) { byIndex[k] = c }
-            }
-            calibrators = byIndex
-        }
-    }
-
     mutating func set(_ summary: ColumnReference?, column c: Int) {
         guard let summary else { return }
         retype(c, to: summary.type)

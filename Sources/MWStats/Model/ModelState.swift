@@ -246,18 +246,6 @@ public struct ModelState: Sendable {
         return true
     }
 
-    /// What the calibration expects of a prediction, nil without a calibration or a score.
-    private func estimatedOutcome(predicted: Int, score: Double, scores: [Double]?) -> EstimatedOutcome? {
-        guard let calibrators, predicted >= 0 else { return nil }
-        if let (positive, negative) = calibratedClasses {
-            guard task == .binary, !score.isNaN else { return nil }
-            return .binary(predicted: predicted, positive: positive, negative: negative,
-                           probability: ScoreCalibration.probability(score: score, calibrator: calibrators.first ?? nil))
-        }
-        guard task == .multiclass, let scores else { return nil }
-        return .multiclass(predicted: predicted, probabilities: ScoreCalibration.probabilities(scores, calibrators: calibrators))
-    }
-
     /// Returns true when accepted (matched, or held for its prediction), false for a duplicate.
     private mutating func ingest(label event: LabelEvent, now: Double) throws(EventRejection) -> Bool {
         let fingerprint = join.fingerprint(event.id)
