@@ -450,3 +450,29 @@ def test_kill_9_while_snapshots_are_written(node_factory):
         node.start()
         assert node.value('modelwatch_predictions_total{model="fraud",version="v1"}') == acked
         assert node.value('modelwatch_pending_labels{model="fraud",version="v1"}') == acked
+
+
+def test_a_layout_1_snapshot_is_read_and_its_pending_predictions_still_join(node_factory):
+    """Tests/Fixtures/layout1/ was written by the release build of 7098656 (before the label-lag
+    state): a binary model `fraud` (label_ttl 3650d, so that its predictions are still pending
+    whenever this runs) with a 300-row reference, 200 predictions p-0…p-199 and the labels of
+    p-0…p-99. The current binary reads it with the new parts empty."""
+    node = node_factory()
+    node.data.mkdir()
+    fixture = os.path.join(os.path.dirname(__file__), "..", "Fixtures", "layout1")
+    for name in os.listdir(fixture):
+        with open(os.path.join(fixture, name), "rb") as src, open(node.data / name, "wb") as dst:
+            dst.write(src.read())
+    node.start()
+    assert node.value('modelwatch_predictions_total{model="fraud",version="default"}') == 200
+    assert node.value('modelwatch_labels_total{model="fraud",result="matched",version="default"}') == 100
+    assert node.value('modelwatch_pending_labels{model="fraud",version="default"}') == 100
+    assert node.value('modelwatch_reference_rows{model="fraud"}') == 300
+    status, _ = post_labels(node, [(i, (i // 2) % 2) for i in range(100, 200)])
+    assert status == 202
+    assert node.value('modelwatch_labels_total{model="fraud",result="matched",version="default"}') == 200
+    # Written again in the current layout, and read back.
+    node.stop()
+    node.start()
+    assert node.value('modelwatch_labels_total{model="fraud",result="matched",version="default"}') == 200
+    assert node.value('modelwatch_cohort_predictions{cohort="0-1d",model="fraud",version="default"}') >= 0

@@ -187,10 +187,12 @@ public enum ConfigurationLoader {
     /// JSON is YAML, so both go through the same rules and messages).
     static func modelSettings(_ value: YAMLValue) throws(ConfigurationError) -> ModelSettings {
         var s = ModelSettings()
+        var keysGiven: Set<String> = []
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
                                  "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
                                  "label_on_expiry"]
         for (k, v) in try value.mapping(allowed: keys) {
+            keysGiven.insert(k)
             switch k {
             case "task": s.task = try v.oneOf(ModelTask.self)
             case "positive_class": s.positiveClass = try v.string()
@@ -262,9 +264,12 @@ public enum ConfigurationLoader {
         for bound in s.cohortBounds where (bound / s.cohortSlice).rounded() * s.cohortSlice != bound {
             throw value.fail("cohort bound \(DurationParser.format(bound)) is not a whole number of cohort_slice (\(DurationParser.format(s.cohortSlice)))")
         }
+        // Asked-for cohorts must fit the ring; the defaults never refuse a model (a label TTL
+        // beyond 2,000 slices only caps the ring, see ModelOptions.cohortSliceCount).
+        let explicit = keysGiven.contains("cohort_slice") || keysGiven.contains("cohorts")
         let slices = (max(s.labelTTL + s.cohortSlice, s.cohortBounds.last ?? 0) / s.cohortSlice).rounded(.up)
-        guard slices <= 10_000 else {
-            throw value.fail("label_ttl and cohorts need \(Int(slices)) slices of cohort_slice \(DurationParser.format(s.cohortSlice)) (at most 10,000): use a longer cohort_slice")
+        guard !explicit || slices <= Double(ModelOptions.maxCohortSlices - 1) else {
+            throw value.fail("label_ttl and cohorts need \(Int(slices)) slices of cohort_slice \(DurationParser.format(s.cohortSlice)) (at most 2,000): use a longer cohort_slice")
         }
         if let positive = s.positiveClass, let classes = s.classes, !classes.contains(positive) {
             throw value.fail("positive_class '\(positive)' is not among classes")

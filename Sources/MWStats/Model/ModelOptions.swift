@@ -65,12 +65,17 @@ public struct ModelOptions: Sendable, Equatable {
 
     /// Slices of the cohort ring: the label TTL and one slice more (so that cohorts whose
     /// labels can no longer arrive are kept), the oldest cohort, and with maturity the
-    /// longest window beyond it; plus the current slice.
+    /// longest window beyond it; plus the current slice. At most ``maxCohortSlices`` (a label
+    /// TTL longer than that many slices leaves the oldest predictions out of the ring).
     public var cohortSliceCount: Int {
         let matured = maturity == nil ? 0 : windows.map(\.seconds).max() ?? 0
         let span = max(labelTTL + cohortSlice, cohorts.last?.upper ?? 0) + matured
-        return Int((span / cohortSlice).rounded(.up)) + 1
+        return min(Int(min((span / cohortSlice).rounded(.up), 1e9)) + 1, Self.maxCohortSlices)
     }
+
+    /// The cohort ring's cap: 2,000 slices and the current one (83 days of 1-hour slices; an idle
+    /// slice costs about 200 bytes, a busy binary one 4 KB).
+    public static let maxCohortSlices = 2_001
 
     /// Slices a feature's windows hold at most: every window's ring and the pending slice.
     public var slicesPerFeature: Int { windows.count * slicesPerWindow + 1 }

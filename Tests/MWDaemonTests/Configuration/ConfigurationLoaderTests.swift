@@ -136,7 +136,10 @@ import MWStats
         let uneven = try #require(error("models:\n  m: {cohort_slice: 1h, cohorts: [90m]}\n"))
         #expect(uneven.key == "models.m" && uneven.description.contains("not a whole number of cohort_slice"))
         let tooMany = try #require(error("models:\n  m: {cohort_slice: 1m, label_ttl: 30d}\n"))
-        #expect(tooMany.description.contains("at most 10,000"))
+        #expect(tooMany.description.contains("at most 2,000"))
+        // The defaults never refuse a model: a long TTL caps the ring instead.
+        let long = try ConfigurationLoader.decode(yaml: "models:\n  m: {label_ttl: 3650d}\n")
+        #expect(long.models["m"]!.options(under: long).cohortSliceCount == ModelOptions.maxCohortSlices)
     }
 
     @Test func syntaxErrorsCarryALine() throws {
