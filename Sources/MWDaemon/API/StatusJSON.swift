@@ -30,6 +30,7 @@ enum StatusJSON {
         if let task = settings.task { s["task"] = task.rawValue }
         if let p = settings.positiveClass { s["positive_class"] = p }
         if let c = settings.classes { s["classes"] = c }
+        if let b = settings.baseline { s["baseline"] = b }
         s["cohort_slice_seconds"] = settings.cohortSlice
         s["cohorts"] = settings.cohorts.map(\.name)
         switch settings.maturity {
@@ -164,6 +165,27 @@ enum StatusJSON {
             if let x = r.r2 { metrics["r2"] = x }
         }
         return metrics
+    }
+
+    /// A canary against its baseline (`GET /v1/models/{model}/compare`).
+    static func comparison(model: String, _ c: VersionComparison) -> [String: Any] {
+        func side(_ version: String, traffic: Double?, predictions: UInt64, outcomes: UInt64) -> [String: Any] {
+            var out: [String: Any] = ["version": version, "predictions": predictions, "outcomes": outcomes]
+            if let t = traffic { out["traffic_share"] = t }
+            return out
+        }
+        var out: [String: Any] = [
+            "model": model, "window": c.window.name,
+            "baseline": side(c.baseline, traffic: c.baselineTraffic, predictions: c.baselinePredictions, outcomes: c.baselineOutcomes),
+            "candidate": side(c.candidate, traffic: c.candidateTraffic, predictions: c.candidatePredictions, outcomes: c.candidateOutcomes),
+        ]
+        for (key, test, d) in [("accuracy", "two_proportion_z", c.accuracy), ("roc_auc", "hanley_mcneil_z", c.rocAUC),
+                               ("mae", "welch_t", c.absoluteError)] {
+            guard let d else { continue }
+            out[key] = ["difference": d.difference, "confidence_interval": [d.low, d.high], "p_value": d.pValue,
+                        "statistic": d.statistic, "test": test, "significant": d.pValue < 0.05] as [String: Any]
+        }
+        return out
     }
 
     /// Per-feature drift, worst first, with the prediction and label drift.

@@ -18,7 +18,7 @@ struct ModelsCollector: Collector {
                                       "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "mae", "rmse", "mape", "r2"]
 
     /// Family name → (type, help), in output order.
-    private static let specs: [(String, MetricType, String)] = baseSpecs + labelLagSpecs
+    private static let specs: [(String, MetricType, String)] = baseSpecs + labelLagSpecs + versionSpecs
 
     private static let baseSpecs: [(String, MetricType, String)] = [
         ("modelwatch_models", .gauge, "Models tracked."),
@@ -102,6 +102,7 @@ struct ModelsCollector: Collector {
             for f in report.referenceBins {
                 for (bin, ratio) in f.bins { add("modelwatch_reference_bin_ratio", [("bin", bin), ("feature", f.feature), ("model", model)], ratio) }
             }
+            addVersions(report, add)
             for (reason, count) in report.rejected { add("modelwatch_events_rejected_total", [("model", model), ("reason", reason)], Double(count)) }
             for v in report.versions {
                 let mv = [("model", model), ("version", v.name)]

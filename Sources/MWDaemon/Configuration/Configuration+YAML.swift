@@ -103,6 +103,7 @@ extension ModelSettings {
         case .auto: out.append("maturity: auto")
         case .fixed(let d): out.append("maturity: \(DurationParser.format(d))")
         }
+        if let b = m.baseline { out.append("baseline: \(q(b))") }
         switch m.labelOnExpiry {
         case nil: break
         case .string(let s): out.append("label_on_expiry: \(q(s))")

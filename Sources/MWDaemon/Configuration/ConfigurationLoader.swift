@@ -190,7 +190,7 @@ public enum ConfigurationLoader {
         var keysGiven: Set<String> = []
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
                                  "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
-                                 "label_on_expiry"]
+                                 "label_on_expiry", "baseline"]
         for (k, v) in try value.mapping(allowed: keys) {
             keysGiven.insert(k)
             switch k {
@@ -249,6 +249,10 @@ public enum ConfigurationLoader {
                 s.cohortBounds = bounds
             case "maturity":
                 if (try? v.string()) == "auto" { s.maturity = .auto } else { s.maturity = .fixed(try v.duration()) }
+            case "baseline":
+                let name = try v.string()
+                guard Names.isValidModelName(name) else { throw v.fail("baseline must be a version name (\(Names.modelNameRule))") }
+                s.baseline = name
             case "label_on_expiry":
                 let text = try v.string()
                 if let x = Double(text), x.isFinite { s.labelOnExpiry = .number(x) }

@@ -28,6 +28,8 @@ public struct ModelSettings: Sendable, Equatable {
     public var maturity: Maturity?
     /// `label_on_expiry`: the label of a prediction whose TTL runs out unlabelled.
     public var labelOnExpiry: TargetValue?
+    /// `baseline`: the version the others are compared with (canaries).
+    public var baseline: String?
 
     public init() {}
 
@@ -63,6 +65,7 @@ extension ModelSettings {
         o.cohorts = cohorts
         o.maturity = maturity
         o.labelOnExpiry = labelOnExpiry
+        o.baseline = baseline
         return o
     }
 }

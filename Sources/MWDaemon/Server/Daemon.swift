@@ -69,7 +69,8 @@ public final class Daemon: Sendable {
                                  ingest: IngestHandler(store: store, limits: eventLimits, clock: clock, journal: journal),
                                  models: ModelHandlers(store: store, clock: clock, logger: logger, journal: journal),
                                  reference: ReferenceHandler(store: store, limits: eventLimits, logger: logger,
-                                                             journal: journal, clock: clock))
+                                                             journal: journal, clock: clock),
+                                 compare: CompareHandler(store: store, clock: clock))
         server = HTTPServer(configuration: serverConfiguration, router: router, observer: httpMetrics, logger: logger)
         serverBox.set(server)
     }

@@ -10,7 +10,7 @@ import Synchronization
 /// Builds the router for the daemon: health, readiness, metrics, the model API and the status page.
 enum Routes {
     static func make(registry: Registry, readiness: Readiness, logger: Logger, ingest: IngestHandler,
-                     models: ModelHandlers, reference: ReferenceHandler) -> Router {
+                     models: ModelHandlers, reference: ReferenceHandler, compare: CompareHandler) -> Router {
         var router = Router()
         // Scopes of SPEC section 3 (checked by the Authorizer when auth.tokens are configured).
         // Writes answer through a sink: after their log record is durable (fsync: always).
@@ -22,6 +22,7 @@ enum Routes {
         router.add("DELETE", "/v1/models/{model}", scope: "admin", deferred: models.delete)
         router.add("PUT", "/v1/models/{model}/reference", scope: "admin", deferred: reference.put)
         router.add("GET", "/v1/models/{model}/reference", scope: "read", reference.get)
+        router.add("GET", "/v1/models/{model}/compare", scope: "read", compare.compare)
         router.add("GET", "/healthz") { _ in .text("ok\n") }
         router.add("GET", "/readyz") { _ in
             readiness.isReady ? .text("ready\n")

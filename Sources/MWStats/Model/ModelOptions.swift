@@ -60,6 +60,8 @@ public struct ModelOptions: Sendable, Equatable {
     /// The label a prediction gets when its TTL runs out unlabelled (implicit feedback: no
     /// click is a "no"); nil: it is counted expired and nothing else.
     public var labelOnExpiry: TargetValue?
+    /// The version every other one is compared with (canaries), nil: none.
+    public var baseline: String?
 
     public init() {}
 

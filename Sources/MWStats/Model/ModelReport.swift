@@ -67,6 +67,8 @@ public struct ModelReport: Sendable {
     public let untrackedFeatureValues: UInt64
     /// The reference's calibration of scores (estimated performance), if any.
     public let calibration: ScoreCalibration?
+    /// Every version against the `baseline` setting's, per window.
+    public let comparisons: [VersionComparison]
 }
 
 extension ModelState {
@@ -126,7 +128,7 @@ extension ModelState {
                            rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                            referenceRows: referenceRows, referenceGeneration: referenceGeneration,
                            referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues,
-                           calibration: calibration)
+                           calibration: calibration, comparisons: baselineComparisons(merge: merge))
     }
 }
 
