@@ -162,6 +162,28 @@ def label_lag(c):
     ]
 
 
+def canary(c):
+    cw = c["canary_window"]
+    same = "job, instance, model, version, baseline, window"
+
+    def worse(metric, op):
+        # A difference in the bad direction whose p-value is below the model's canary_p_value,
+        # with min_outcomes outcomes on the candidate's side.
+        return ("modelwatch_version_%s_difference%s %s 0\nand on (%s)\n(modelwatch_version_%s_p_value%s < %s)\n%s"
+                % (metric, sel(c, window=cw), op, same, metric, sel(c, window=cw), threshold(c, "canary_p_value"),
+                   enough_outcomes(c, cw)))
+    return [
+        _alert(c, "ModelCanaryWorse", worse("accuracy", "<"), "performance", "warning",
+               "A version is significantly less accurate than its baseline.",
+               "Accuracy of %s over the last {{ $labels.window }} is {{ $value | humanizePercentage }} against version "
+               "{{ $labels.baseline }} (two-proportion z-test, p below alerts.canary_p_value)." % MV, window=cw),
+        _alert(c, "ModelCanaryErrorHigher", worse("mae", ">"), "performance", "warning",
+               "A version's errors are significantly larger than its baseline's.",
+               "MAE of %s over the last {{ $labels.window }} is {{ $value | printf \"%%.3g\" }} above version "
+               "{{ $labels.baseline }}'s (Welch's t-test, p below alerts.canary_p_value)." % MV, window=cw),
+    ]
+
+
 def availability(c):
     r, look = c["rate_range"], c["traffic_lookback"]
     predictions = "modelwatch_predictions_total%s" % sel(c)
@@ -221,6 +243,7 @@ GROUPS = [
     ("modelwatch-data-quality", quality),
     ("modelwatch-labels", labels),
     ("modelwatch-label-lag", label_lag),
+    ("modelwatch-canary", canary),
     ("modelwatch-availability", availability),
     ("modelwatch-daemon", daemon),
 ]

@@ -12,6 +12,8 @@ DEFAULTS = {
     # many labels, young enough to matter), and the one whose label coverage must have come in.
     "divergence_cohort": "1d-2d",
     "coverage_cohort": "2d-7d",
+    # Canaries are judged on this window: long enough for the outcomes a test needs.
+    "canary_window": "1h",
     # Ranges of the recording rules' rate(); each gets its own set of rules.
     "recording_ranges": ["5m", "1h"],
     # rate() range inside alerts (rejections, latency, traffic).

@@ -26,7 +26,7 @@ MIXIN = {
     "job": "~model_metrics.*",
     "alert_window": "1m", "baseline_window": "5m", "coverage_window": "2m",
     "recording_ranges": ["1m", "5m"], "rate_range": "1m", "traffic_lookback": "10m", "labels_quiet": "1m",
-    "expiry_range": "2m", "concept_drift_hold": "2m",
+    "expiry_range": "2m", "concept_drift_hold": "2m", "canary_window": "2m",
     "for": {k: "3s" for k in ("performance", "drift", "quality", "labels", "availability", "latency", "down", "absent",
                               "memory", "collector")},
 }
@@ -246,7 +246,8 @@ def test_an_alert_from_the_demo_reaches_alertmanager_and_the_webhook(stack):
     wanted = {"ModelDataDrift", "ModelAccuracyLow", "FeaturePSIHigh"}
     firing = wait_for("a demo alert to fire", lambda: [
         a for a in prom.get("/api/v1/alerts")["data"]["alerts"]
-        if a["state"] == "firing" and a["labels"]["alertname"] in wanted and a["labels"].get("model") in DEMO_MODELS], 150)
+        if a["state"] == "firing" and a["labels"]["alertname"] in wanted and a["labels"].get("model") in DEMO_MODELS
+        and a["labels"].get("version") != "v2"], 150)  # v2: the demo's canary, worse from the start
     after = time.time() - stack["start"]
     print("first demo alert firing %.0f s after the demo started: %s" % (after, sorted({a["labels"]["alertname"] for a in firing})))
     # not before the drift: the guards keep the model quiet while its traffic matches the reference
@@ -265,12 +266,29 @@ def test_an_alert_from_the_demo_reaches_alertmanager_and_the_webhook(stack):
 
 
 def substitute(expr, model, extra=None):
-    values = {"$job": "model_metrics", "$model": model, "$version": "default", "$window": WINDOWS[0],
+    values = {"$job": "model_metrics", "$model": model, "$version": ".+", "$window": WINDOWS[0],
               "$instance": ".+", "$__rate_interval": "10s", "$__range": "2m"}
     values.update(extra or {})
     for k in sorted(values, key=len, reverse=True):
         expr = expr.replace(k, values[k])
     return expr
+
+
+def test_the_demos_worse_canary_is_flagged(stack):
+    """The demo's fraud canary (v2, a fifth of the traffic, noisier scores) is less accurate than
+    v1; its demand canary forecasts worse: both alerts fire, with the comparison behind them."""
+    prom = stack["prom"]
+    firing = wait_for("the canary alerts to fire", lambda: {
+        (a["labels"]["alertname"], a["labels"]["model"]) for a in prom.get("/api/v1/alerts")["data"]["alerts"]
+        if a["state"] == "firing" and a["labels"]["alertname"] in ("ModelCanaryWorse", "ModelCanaryErrorHigher")
+        and a["labels"].get("version") == "v2" and a["labels"].get("baseline") == "v1"} >= {("ModelCanaryWorse", "fraud"),
+                                                                                            ("ModelCanaryErrorHigher", "demand")}, 150)
+    assert firing
+    with urllib.request.urlopen(stack["main"].base + "/v1/models/fraud/compare?candidate=v2&window=2m", timeout=10) as r:
+        body = json.loads(r.read())
+    assert body["baseline"]["version"] == "v1" and body["accuracy"]["difference"] < 0 and body["accuracy"]["significant"]
+    # a fifth of the live traffic; the window also holds the demo's week of history, all v1
+    assert 0 < body["candidate"]["traffic_share"] < 0.2
 
 
 def test_every_dashboard_query_returns_data_and_every_variable_resolves(stack):

@@ -128,6 +128,19 @@ def build(config):
         p.timeseries("Matured regression error (MAE)", [p.target('modelwatch_matured_mae{%s}' % MV, "{{version}} {{window}}")],
                      unit="short", minimum=0, width=8),
         p.stat("Maturity delay", [p.target('max(modelwatch_maturity_seconds{%s})' % MV)], unit="s", width=8, height=8),
+        p.row("Canary against its baseline"),
+        p.timeseries("Traffic share per version", [p.target(s("modelwatch_version_traffic_share"), "{{version}}")],
+                     unit="percentunit", minimum=0, maximum=1, width=8, stack=True),
+        p.timeseries("Accuracy difference from the baseline (95 % interval)", [
+                         p.target(s("modelwatch_version_accuracy_difference"), "{{version}} − {{baseline}}"),
+                         p.target(s("modelwatch_version_accuracy_difference_bound"), "{{version}} {{bound}}")],
+                     unit="percentunit", width=8,
+                     description="Candidate minus baseline (the model's baseline setting), with the 95 % Newcombe interval: "
+                                 "an interval that excludes 0 is a real difference."),
+        p.timeseries("Canary p-values", [p.target(s("modelwatch_version_accuracy_p_value"), "{{version}} accuracy"),
+                                         p.target(s("modelwatch_version_mae_p_value"), "{{version}} MAE"),
+                                         floor("canary_p_value")],
+                     unit="none", minimum=0, maximum=1, width=8),
         p.row("Latency and volume"),
         p.timeseries("Inference latency (p50, p95, p99)", [
             p.target('histogram_quantile(%s, sum by (version, le) (rate(modelwatch_prediction_latency_seconds_bucket{%s}%s)))'

@@ -23,7 +23,7 @@ struct ChurnSimulation: DemoModel {
         return [0.4, downgrade, leave].map { $0 * 2.2 }
     }
 
-    mutating func next(drifted: Bool) -> DemoEvent {
+    mutating func next(drifted: Bool, canary: Bool) -> DemoEvent {
         let id = random.eventID(name)
         let tenure = max(1, min(120, -Foundation.log(max(random.uniform(), 1e-9)) * 24))
         let plan = random.pick(drifted ? ["basic", "basic", "basic", "pro"] : ["basic", "pro", "pro", "enterprise"])

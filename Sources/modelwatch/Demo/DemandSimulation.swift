@@ -8,14 +8,15 @@ import Foundation
 /// working, and prices rise: the forecast's MAE and RMSE grow.
 struct DemandSimulation: DemoModel {
     let name = "demand"
-    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto"}"#
+    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto", "baseline": "v1"}"#
     private static let stores = ["north", "south", "east", "west", "center"]
     private static let base: [String: Double] = ["north": 120, "south": 90, "east": 150, "west": 70, "center": 200]
     private var random: DemoRandom
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
 
-    mutating func next(drifted: Bool) -> DemoEvent {
+    /// The canary (`v2`) forecasts with three times the noise.
+    mutating func next(drifted: Bool, canary: Bool) -> DemoEvent {
         let id = random.eventID(name)
         let store = random.pick(Self.stores)
         let temperature = 18 + random.normal() * 6 + (drifted ? 12 : 0)
@@ -23,9 +24,9 @@ struct DemandSimulation: DemoModel {
         let price = 10 + random.normal() + (drifted ? 2 : 0)
         let base = Self.base[store]!
         let demand = max(0, base + 2 * temperature + (promo ? (drifted ? 5 : 40) : 0) - (drifted ? 12 : 6) * (price - 10) + random.normal() * 8)
-        let forecast = max(0, base + 2 * temperature + (promo ? 40 : 0) - 6 * (price - 10) + random.normal() * 4)
-        let prediction = String(format: #"{"id":"%@","features":{"store":"%@","temperature":%.1f,"promo":%@,"price":%.2f},"prediction":%.2f,"latency_ms":%.1f}"#,
-                                id, store, temperature, promo ? "true" : "false", price, forecast, 2 + random.uniform() * 6)
+        let forecast = max(0, base + 2 * temperature + (promo ? 40 : 0) - 6 * (price - 10) + random.normal() * (canary ? 12 : 4))
+        let prediction = String(format: #"{"id":"%@","version":"%@","features":{"store":"%@","temperature":%.1f,"promo":%@,"price":%.2f},"prediction":%.2f,"latency_ms":%.1f}"#,
+                                id, canary ? "v2" : "v1", store, temperature, promo ? "true" : "false", price, forecast, 2 + random.uniform() * 6)
         let label = String(format: "%.1f", demand.rounded())
         return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label)}"#,
                          referenceRow: Self.referenceRow(prediction, label: label))

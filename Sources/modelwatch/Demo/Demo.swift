@@ -36,6 +36,9 @@ struct Demo: ParsableCommand {
     @Option(name: .long, help: "Stop after this many seconds (default: run until interrupted).")
     var duration: Double?
 
+    @Option(name: .customLong("canary-share"), help: "Share of the traffic the canary version v2 gets (fraud: worse scores; demand: noisier forecasts; compared with v1, the baseline).")
+    var canaryShare = 0.2
+
     @Option(name: .long, help: "Predictions per model of the past week sent first, stamped back in time, with the labels that have come in since (a day on average, a fifth never): the cohort, maturity and label-profile panels fill at once. 0: none.")
     var history = 1500
 
@@ -43,6 +46,7 @@ struct Demo: ParsableCommand {
         guard rate > 0 && rate <= 100_000 else { throw ValidationError("--rate must be in (0, 100000]") }
         guard labelDelay >= 0 else { throw ValidationError("--label-delay must be >= 0") }
         guard history >= 0 && history <= 1_000_000 else { throw ValidationError("--history must be in [0, 1000000]") }
+        guard canaryShare >= 0 && canaryShare < 1 else { throw ValidationError("--canary-share must be in [0, 1)") }
         _ = try selected()
         _ = try address()
     }
@@ -99,7 +103,7 @@ struct Demo: ParsableCommand {
             for s in streams.indices {
                 var lines: [String] = []
                 for _ in 0..<count {
-                    let event = streams[s].model.next(drifted: drifted)
+                    let event = streams[s].model.next(drifted: drifted, canary: Double.random(in: 0..<1) < canaryShare)
                     lines.append(event.prediction)
                     streams[s].pendingLabels.append((tickStart + Double.random(in: 0...1) * labelDelay, event.label))
                     // A client with a bug now and then (1 %, 3 % after the drift): the daemon
@@ -135,7 +139,7 @@ struct Demo: ParsableCommand {
         guard let put = try client.request("PUT", "/v1/models/\(name)", body: Array(training.settings.utf8)), put.status < 300 else {
             throw ValidationError("cannot create model \(name) at \(target)")
         }
-        let rows = (0..<2000).map { _ in training.next(drifted: false).referenceRow }
+        let rows = (0..<2000).map { _ in training.next(drifted: false, canary: false).referenceRow }
         guard let reference = try client.request("PUT", "/v1/models/\(name)/reference", body: Array(rows.joined(separator: "\n").utf8),
                                                  contentType: "application/x-ndjson"), reference.status == 200 else {
             throw ValidationError("cannot upload the reference of model \(name) to \(target)")
@@ -150,7 +154,7 @@ struct Demo: ParsableCommand {
         let now = Date().timeIntervalSince1970
         var predictions: [String] = [], labels: [String] = []
         for _ in 0..<history {
-            let event = stream.model.next(drifted: false)
+            let event = stream.model.next(drifted: false, canary: false)
             let made = now - Double.random(in: 600..<(7 * 86400 - 3600))
             predictions.append(#"{"timestamp":\#(Int(made)),"# + event.prediction.dropFirst())
             guard Double.random(in: 0..<1) >= 0.2 else { continue }

@@ -17,7 +17,9 @@ protocol DemoModel {
     /// The body of `PUT /v1/models/{model}`.
     var settings: String { get }
     init(seed: UInt64)
-    mutating func next(drifted: Bool) -> DemoEvent
+    /// `canary`: the event of the canary version `v2` (worse than `v1` where the model has a
+    /// canary; the same model elsewhere).
+    mutating func next(drifted: Bool, canary: Bool) -> DemoEvent
 }
 
 /// The demo's models by name, in the order `--models` lists them by default.

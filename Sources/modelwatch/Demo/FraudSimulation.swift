@@ -8,12 +8,13 @@ import Foundation
 /// the model (which learnt the old world) loses accuracy and AUC.
 struct FraudSimulation: DemoModel {
     let name = "fraud"
-    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto"}"#
+    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto", "baseline": "v1"}"#
     private var random: DemoRandom
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
 
-    mutating func next(drifted: Bool) -> DemoEvent {
+    /// The canary (`v2`) is a worse model: its scores carry five times the noise.
+    mutating func next(drifted: Bool, canary: Bool) -> DemoEvent {
         let id = random.eventID(name)
         let amount = Foundation.exp(random.normal() * 0.8 + (drifted ? 5.2 : 4.0))
         let country = random.pick(drifted ? ["US", "US", "BR", "ES", "IN"] : ["ES", "FR", "DE", "ES", "IT"])
@@ -22,11 +23,11 @@ struct FraudSimulation: DemoModel {
         var logit = -2.2 + 0.6 * (Foundation.log(amount) - 4) + (age < 25 ? 0.6 : 0)
         logit += drifted ? (country == "BR" || country == "IN" ? 1.4 : 0) : (isNew ? 1.3 : 0)
         let fraud = random.chance(1 / (1 + Foundation.exp(-logit)))
-        let modelLogit = -2.2 + 0.6 * (Foundation.log(amount) - 4) + (age < 25 ? 0.6 : 0) + (isNew ? 1.3 : 0) + random.normal() * 0.3
+        let modelLogit = -2.2 + 0.6 * (Foundation.log(amount) - 4) + (age < 25 ? 0.6 : 0) + (isNew ? 1.3 : 0) + random.normal() * (canary ? 1.5 : 0.3)
         let score = 1 / (1 + Foundation.exp(-modelLogit - (fraud ? (drifted ? 0.1 : 1.2) : -0.4)))
         let latency = 5 + random.uniform() * 20 + (drifted ? 10 : 0)
-        let prediction = String(format: #"{"id":"%@","features":{"amount":%.2f,"country":"%@","age":%.0f,"is_new":%@},"prediction":%d,"score":%.4f,"latency_ms":%.1f}"#,
-                                id, amount, country, age, isNew ? "true" : "false", score >= 0.5 ? 1 : 0, score, latency)
+        let prediction = String(format: #"{"id":"%@","version":"%@","features":{"amount":%.2f,"country":"%@","age":%.0f,"is_new":%@},"prediction":%d,"score":%.4f,"latency_ms":%.1f}"#,
+                                id, canary ? "v2" : "v1", amount, country, age, isNew ? "true" : "false", score >= 0.5 ? 1 : 0, score, latency)
         let label = fraud ? "1" : "0"
         return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label)}"#,
                          referenceRow: Self.referenceRow(prediction, label: label))
