@@ -39,9 +39,7 @@ public struct EstimatedCounts: Sendable, Equatable {
         count += 1
         for k in p.indices { expected[k * size + predicted] += p[k] }
         guard keep else { return }
-        if histograms.count < p.count {
-            histograms.append(contentsOf: repeatElement(ScoreHistogram(), count: p.count - histograms.count))
-        }
+        histograms.grow(to: p.count)
         for k in p.indices { histograms[k].observe(score: p[k], positive: predicted == k) }
     }
 
@@ -63,10 +61,7 @@ public struct EstimatedCounts: Sendable, Equatable {
         for a in 0..<other.size {
             for p in 0..<other.size { expected[a * size + p] += other.expected[a * other.size + p] }
         }
-        if histograms.count < other.histograms.count {
-            histograms.append(contentsOf: repeatElement(ScoreHistogram(), count: other.histograms.count - histograms.count))
-        }
-        for k in other.histograms.indices { histograms[k].merge(other.histograms[k]) }
+        histograms.merge(other.histograms)
     }
 
     /// The expected count of predictions of class `predicted` whose actual class is `actual`.

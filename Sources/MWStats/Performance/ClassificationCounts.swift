@@ -40,9 +40,7 @@ public struct ClassificationCounts: Sendable, Equatable {
         confusion.add(actual: actual, predicted: predicted)
         scored += 1
         logLossSum -= Self.log(actual < scores.count ? scores[actual] : 0)
-        if scoreHistograms.count < scores.count {
-            scoreHistograms.append(contentsOf: repeatElement(ScoreHistogram(), count: scores.count - scoreHistograms.count))
-        }
+        scoreHistograms.grow(to: scores.count)
         for k in scores.indices { scoreHistograms[k].observe(score: scores[k], positive: k == actual) }
     }
 
@@ -52,11 +50,7 @@ public struct ClassificationCounts: Sendable, Equatable {
         scored += other.scored
         logLossSum += other.logLossSum
         brierSum += other.brierSum
-        if scoreHistograms.count < other.scoreHistograms.count {
-            scoreHistograms.append(contentsOf: repeatElement(ScoreHistogram(),
-                                                            count: other.scoreHistograms.count - scoreHistograms.count))
-        }
-        for k in other.scoreHistograms.indices { scoreHistograms[k].merge(other.scoreHistograms[k]) }
+        scoreHistograms.merge(other.scoreHistograms)
     }
 
     /// scikit-learn clips probabilities to [ε, 1 − ε] with ε the float64 machine epsilon.

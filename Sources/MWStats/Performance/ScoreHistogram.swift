@@ -188,6 +188,19 @@ extension ScoreHistogram {
     }
 }
 
+extension [ScoreHistogram] {
+    /// Grows to `count` histograms (one per class index), the new ones empty.
+    mutating func grow(to count: Int) {
+        if self.count < count { append(contentsOf: repeatElement(ScoreHistogram(), count: count - self.count)) }
+    }
+
+    /// Adds `other`'s histograms class by class, growing as needed.
+    mutating func merge(_ other: [ScoreHistogram]) {
+        grow(to: other.count)
+        for k in other.indices { self[k].merge(other[k]) }
+    }
+}
+
 extension ScoreHistogram: Equatable {
     /// Equal when they hold the same counts, whatever the storage.
     public static func == (a: ScoreHistogram, b: ScoreHistogram) -> Bool { a.denseCounts == b.denseCounts }
