@@ -94,6 +94,8 @@ enum StatusJSON {
                 ($0.name, ["state": ["stable", "warning", "drift"][$0.state.rawValue], "detections": $0.detections] as [String: Any])
             }),
         ]
+        if !v.businessTotals.isEmpty { out["business_totals"] = Dictionary(uniqueKeysWithValues: v.businessTotals.map { ($0.name, $0.sum) }) }
+        if let c = v.costTotal { out["cost_total"] = c }
         out["cohorts"] = v.cohorts.map { cohort(report, $0, key: "cohort") }
         if !v.matured.isEmpty { out["matured_windows"] = v.matured.map { cohort(report, $0, key: "window") } }
         let p = v.labelProfile
@@ -123,6 +125,9 @@ enum StatusJSON {
         ]
         if let coverage = w.labelCoverage { out["label_coverage"] = coverage }
         out["metrics"] = metrics(report, w.classification, w.regression)
+        if !w.business.isEmpty { out["business"] = Dictionary(uniqueKeysWithValues: w.business.map { ($0.name, $0.sum) }) }
+        if let c = w.cost { out["cost"] = c }
+        if let c = w.expectedCost { out["expected_cost"] = c }
         if let e = w.estimated {
             var classes: [String: Any] = [:]
             for k in e.perClass where k.classIndex < report.classNames.count {

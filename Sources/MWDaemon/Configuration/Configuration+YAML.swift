@@ -104,6 +104,16 @@ extension ModelSettings {
         case .fixed(let d): out.append("maturity: \(DurationParser.format(d))")
         }
         if let b = m.baseline { out.append("baseline: \(q(b))") }
+        switch m.costs {
+        case nil: break
+        case let .binary(fp, fn)?: out.append("costs: {false_positive: \(num(fp)), false_negative: \(num(fn))}")
+        case .absoluteError(let x)?: out.append("costs: {absolute_error: \(num(x))}")
+        case .matrix(let matrix)?:
+            let rows = matrix.keys.sorted().map { a in
+                "\(q(a)): {" + matrix[a]!.keys.sorted().map { "\(q($0)): \(num(matrix[a]![$0]!))" }.joined(separator: ", ") + "}"
+            }
+            out.append("costs: {matrix: {\(rows.joined(separator: ", "))}}")
+        }
         switch m.labelOnExpiry {
         case nil: break
         case .string(let s): out.append("label_on_expiry: \(q(s))")

@@ -190,7 +190,7 @@ public enum ConfigurationLoader {
         var keysGiven: Set<String> = []
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
                                  "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
-                                 "label_on_expiry", "baseline"]
+                                 "label_on_expiry", "baseline", "costs"]
         for (k, v) in try value.mapping(allowed: keys) {
             keysGiven.insert(k)
             switch k {
@@ -249,6 +249,24 @@ public enum ConfigurationLoader {
                 s.cohortBounds = bounds
             case "maturity":
                 if (try? v.string()) == "auto" { s.maturity = .auto } else { s.maturity = .fixed(try v.duration()) }
+            case "costs":
+                let entries = try v.mapping(allowed: ["false_positive", "false_negative", "matrix", "absolute_error"])
+                let keys = Set(entries.map(\.key))
+                if keys == ["absolute_error"] {
+                    s.costs = .absoluteError(try entries[0].value.double())
+                } else if keys == ["matrix"] {
+                    var matrix: [String: [String: Double]] = [:]
+                    for (actual, row) in try entries[0].value.mapping() {
+                        for (predicted, cost) in try row.mapping() { matrix[actual, default: [:]][predicted] = try cost.double() }
+                    }
+                    s.costs = .matrix(matrix)
+                } else if keys.isSubset(of: ["false_positive", "false_negative"]), !keys.isEmpty {
+                    var fp = 0.0, fn = 0.0
+                    for (ck, cv) in entries { if ck == "false_positive" { fp = try cv.double() } else { fn = try cv.double() } }
+                    s.costs = .binary(falsePositive: fp, falseNegative: fn)
+                } else {
+                    throw v.fail("costs are {false_positive: X, false_negative: Y} (binary), {matrix: {actual: {predicted: X}}} (multiclass) or {absolute_error: X} (regression)")
+                }
             case "baseline":
                 let name = try v.string()
                 guard Names.isValidModelName(name) else { throw v.fail("baseline must be a version name (\(Names.modelNameRule))") }
@@ -265,6 +283,11 @@ public enum ConfigurationLoader {
             }
         }
         if s.task == .binary, let classes = s.classes, classes.count != 2 { throw value.fail("a binary model has exactly 2 classes") }
+        switch (s.task, s.costs) {
+        case (.regression, .binary?), (.regression, .matrix?), (.binary, .absoluteError?), (.multiclass, .absoluteError?), (.multiclass, .binary?):
+            throw value.fail("costs of this form do not apply to a \(s.task!.rawValue) model")
+        default: break
+        }
         for bound in s.cohortBounds where (bound / s.cohortSlice).rounded() * s.cohortSlice != bound {
             throw value.fail("cohort bound \(DurationParser.format(bound)) is not a whole number of cohort_slice (\(DurationParser.format(s.cohortSlice)))")
         }

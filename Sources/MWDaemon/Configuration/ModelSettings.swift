@@ -30,6 +30,8 @@ public struct ModelSettings: Sendable, Equatable {
     public var labelOnExpiry: TargetValue?
     /// `baseline`: the version the others are compared with (canaries).
     public var baseline: String?
+    /// `costs`: what mistakes cost (binary false positive/negative, a matrix, or per unit of error).
+    public var costs: Costs?
 
     public init() {}
 
@@ -66,6 +68,7 @@ extension ModelSettings {
         o.maturity = maturity
         o.labelOnExpiry = labelOnExpiry
         o.baseline = baseline
+        o.costs = costs
         return o
     }
 }

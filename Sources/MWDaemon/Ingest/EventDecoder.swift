@@ -14,6 +14,8 @@ public struct EventLimits: Sendable {
     public var maxDepth = 32
     public var maxClasses = 100
     static let maxIDBytes = 128
+    /// Business values one event may carry.
+    public static let maxBusinessValues = 16
     /// Latest accepted timestamp: 9999-12-31T23:59:59Z.
     static let maxTimestamp = 253_402_300_799.0
 

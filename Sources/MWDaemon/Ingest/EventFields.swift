@@ -25,7 +25,8 @@ extension EventDecoder {
                 case "scores": event.scores = try fields.scores(&s, key, bit: 6)
                 case "latency_ms": event.latencyMs = try fields.latency(&s, key, bit: 7)
                 case "label": event.label = try fields.target(&s, key, bit: 8)
-                default: try fields.unknown(&s, key, known: "id, version, timestamp, features, prediction, score, scores, latency_ms, label")
+                case "business": event.business = try fields.business(&s, key, bit: 9)
+                default: try fields.unknown(&s, key, known: "id, version, timestamp, features, prediction, score, scores, latency_ms, label, business")
                 }
             } while s.consume(UInt8(ascii: ","))
             try s.expect(UInt8(ascii: "}"), "',' or '}'")
@@ -43,7 +44,7 @@ extension EventDecoder {
 
     /// Decodes one label object.
     static func label(_ s: inout JSONScanner, _ limits: EventLimits) throws(JSONSyntaxError) -> Result<LabelEvent, EventRejection> {
-        var id: String?, label: TargetValue?, timestamp: Double?, version: String?
+        var id: String?, label: TargetValue?, timestamp: Double?, version: String?, business: [BusinessValue] = []
         var fields = FieldReader(limits: limits)
         try s.expect(UInt8(ascii: "{"), "'{'")
         if !s.consume(UInt8(ascii: "}")) {
@@ -55,7 +56,8 @@ extension EventDecoder {
                 case "label": label = try fields.target(&s, key, bit: 1)
                 case "timestamp": timestamp = try fields.timestamp(&s, key, bit: 2)
                 case "version": version = try fields.version(&s, key, bit: 3)
-                default: try fields.unknown(&s, key, known: "id, label, timestamp, version")
+                case "business": business = try fields.business(&s, key, bit: 4)
+                default: try fields.unknown(&s, key, known: "id, label, timestamp, version, business")
                 }
             } while s.consume(UInt8(ascii: ","))
             try s.expect(UInt8(ascii: "}"), "',' or '}'")
@@ -63,7 +65,7 @@ extension EventDecoder {
         if let problem = fields.problem { return .failure(problem) }
         guard let id else { return .failure(EventRejection(field: "id", reason: "missing_field", message: "id is required to join a label to its prediction")) }
         guard let label else { return .failure(EventRejection(field: "label", reason: "missing_field", message: "label is required")) }
-        return .success(LabelEvent(id: id, label: label, timestamp: timestamp, version: version))
+        return .success(LabelEvent(id: id, label: label, timestamp: timestamp, version: version, business: business))
     }
 }
 
@@ -203,6 +205,38 @@ struct FieldReader {
         guard let ms = finite(n, key) else { return nil }
         guard ms >= 0 else { fail(key, "out_of_range", "latency_ms \(ms) is negative"); return nil }
         return ms
+    }
+
+    /// `business`: an object of named finite numbers, names as feature names, at most
+    /// ``EventLimits/maxBusinessValues``.
+    mutating func business(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [BusinessValue] {
+        guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
+        s.skipWhitespace()
+        if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
+        guard s.peek == UInt8(ascii: "{") else {
+            let value = try s.scalar(depth: limits.maxDepth - 2)
+            fail(key, "invalid_type", "business must be an object of named numbers, e.g. {\"revenue\": 12.5}; got \(kind(value))")
+            return []
+        }
+        try s.expect(UInt8(ascii: "{"), "'{'")
+        var out: [BusinessValue] = []
+        if s.consume(UInt8(ascii: "}")) { return out }
+        repeat {
+            let name = try s.string()
+            try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
+            let value = try s.scalar(depth: limits.maxDepth - 3)
+            let field = "business.\(name.prefix(64))"
+            guard Names.isValidFeatureName(name) else { fail(field, "invalid_name", "business value names must match \(Names.featureNameRule)"); continue }
+            guard case .number(let n) = value else { fail(field, "invalid_type", "\(field) must be a number, got \(kind(value))"); continue }
+            guard let x = finite(n, field) else { continue }
+            if out.contains(where: { $0.name == name }) { fail(field, "duplicate_field", "\(name) appears twice in business"); continue }
+            out.append(BusinessValue(name: name, value: x))
+        } while s.consume(UInt8(ascii: ","))
+        try s.expect(UInt8(ascii: "}"), "',' or '}' in business")
+        if out.count > EventLimits.maxBusinessValues {
+            fail(key, "too_many_business_values", "business has \(out.count) values; an event may carry \(EventLimits.maxBusinessValues)")
+        }
+        return out
     }
 
     mutating func scores(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [ClassScore]? {

@@ -50,8 +50,21 @@ public struct PredictionEvent: Sendable, Equatable {
     public var latencyMs: Double?
     /// Ground truth known at prediction time: an outcome at once.
     public var label: TargetValue?
+    /// Named business values (`"business": {"revenue": 12.5}`), summed per window.
+    public var business: [BusinessValue] = []
 
     public init() {}
+}
+
+/// One named business value of an event: money, clicks, whatever the model is judged by.
+public struct BusinessValue: Sendable, Equatable {
+    public var name: String
+    public var value: Double
+
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A label event: ground truth for an earlier (or later) prediction with the same id.
@@ -61,12 +74,15 @@ public struct LabelEvent: Sendable, Equatable {
     public var timestamp: Double?
     /// Used only to attribute a label that never meets its prediction.
     public var version: String?
+    /// Business values known when the outcome is (a purchase's amount), summed at arrival.
+    public var business: [BusinessValue] = []
 
-    public init(id: String, label: TargetValue, timestamp: Double? = nil, version: String? = nil) {
+    public init(id: String, label: TargetValue, timestamp: Double? = nil, version: String? = nil, business: [BusinessValue] = []) {
         self.id = id
         self.label = label
         self.timestamp = timestamp
         self.version = version
+        self.business = business
     }
 }
 

@@ -62,6 +62,10 @@ public struct ModelOptions: Sendable, Equatable {
     public var labelOnExpiry: TargetValue?
     /// The version every other one is compared with (canaries), nil: none.
     public var baseline: String?
+    /// The cost of mistakes (nil: no cost metrics).
+    public var costs: Costs?
+    /// Distinct business value names a model tracks; an event naming one more is rejected.
+    public var maxBusinessNames = 32
 
     public init() {}
 

@@ -19,6 +19,12 @@ public struct WindowReport: Sendable {
     /// their labels arrive; nil without a calibrated reference or below `min_samples`
     /// estimated predictions.
     public let estimated: EstimatedMetrics?
+    /// Sums of the business values that arrived in the window, by name.
+    public let business: [(name: String, sum: Double)]
+    /// The cost of the window's outcomes under the model's `costs`, and the expected cost of
+    /// its estimated predictions; nil without costs, outcomes or estimates.
+    public let cost: Double?
+    public let expectedCost: Double?
     /// Drift and data quality of the window's features, prediction and label.
     public let drift: WindowDrift
 }
@@ -42,6 +48,10 @@ public struct VersionReport: Sendable {
     public let detectors: [DetectorReport]
     /// Values per reference bin of each feature (`modelwatch_feature_values_total`).
     public let featureBins: [FeatureBins]
+    /// Business value sums since start, by name.
+    public let businessTotals: [(name: String, sum: Double)]
+    /// The cost of every outcome since start under the model's `costs` (nil without).
+    public let costTotal: Double?
     /// Performance by prediction time: the configured cohorts, and the matured windows.
     public let cohorts: [CohortReport]
     public let matured: [CohortReport]
@@ -110,6 +120,10 @@ extension ModelState {
                     classification: enough && task != .regression ? ClassificationMetrics(slice.classification, binary: binary) : nil,
                     regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil,
                     estimated: slice.estimated.count >= minSamples ? EstimatedMetrics(slice.estimated) : nil,
+                    business: zip(businessNames.names, slice.business).map { ($0, $1) },
+                    cost: options.costs?.realised(slice, classes: classes.names, positive: positiveClassName),
+                    expectedCost: slice.estimated.count >= minSamples
+                        ? options.costs?.expected(slice.estimated, classes: classes.names, positive: positiveClassName) : nil,
                     drift: windowDrift(version: v, window: w, predictions: slice.predictions) { c in sketch(v, w, c) })
             }
             return VersionReport(
@@ -119,6 +133,8 @@ extension ModelState {
                 pendingLabels: state.pending, windows: windows,
                 detectors: state.detectors?.reports ?? [],
                 featureBins: featureBins(version: v),
+                businessTotals: zip(businessNames.names, state.businessTotals).map { ($0, $1) },
+                costTotal: costTotal(version: v),
                 cohorts: cohortReports(version: v, now: now), matured: maturedReports(version: v, now: now),
                 labelProfile: labelProfile(version: v, now: now))
         }
@@ -129,6 +145,19 @@ extension ModelState {
                            referenceRows: referenceRows, referenceGeneration: referenceGeneration,
                            referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues,
                            calibration: calibration, comparisons: baselineComparisons(merge: merge))
+    }
+}
+
+extension ModelState {
+    /// The cost of version `v`'s outcomes since start: its confusion counters, or its summed
+    /// absolute error (regression).
+    func costTotal(version v: Int) -> Double? {
+        guard let costs = options.costs else { return nil }
+        let state = versionStates[v]
+        if case .absoluteError(let perUnit) = costs { return state.regressionOutcomes > 0 ? perUnit * state.absoluteErrorTotal : nil }
+        var slice = PerformanceSlice()
+        slice.classification.confusion = state.outcomes
+        return costs.realised(slice, classes: classes.names, positive: positiveClassName)
     }
 }
 

@@ -28,6 +28,7 @@ extension ModelState {
             w.integer(entry.value)
         }
         w.optional(calibration) { $0.value($1) }
+        w.array(businessNames.names) { $0.string($1) }
     }
 
     /// A model restored from its snapshot form, under `options` (from its settings now).
@@ -53,6 +54,7 @@ extension ModelState {
         if r.layout >= 2 {
             calibration = try r.optional { (r) throws(SnapshotError) in try r.value(ScoreCalibration.self) }
             indexCalibration()
+            businessNames = ClassTable(declared: try r.array { (r) throws(SnapshotError) in try r.string() })
         }
     }
 }

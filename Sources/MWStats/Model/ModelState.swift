@@ -36,6 +36,8 @@ public struct ModelState: Sendable {
     public internal(set) var rejected: [String: UInt64] = [:]
     /// The reference's calibration of scores, for estimated performance.
     public internal(set) var calibration: ScoreCalibration?
+    /// Names of the business values events carried, each with its index in the sums.
+    public internal(set) var businessNames = ClassTable()
 
     // MARK: Derived (from the settings, or from the state above; rebuilt, never persisted)
 
@@ -184,6 +186,7 @@ public struct ModelState: Sendable {
     /// The features of an accepted event go into `features`, recorded with the batch's others.
     private mutating func ingest(prediction event: PredictionEvent, now: Double, features: inout FeatureBatch) throws(EventRejection) -> Bool {
         let resolved = try resolve(event)
+        try checkBusiness(event.business)
         let fingerprint = event.id.map { join.fingerprint($0) }
         let v = try versionIndex(for: event.version ?? "default")
         if let fingerprint, join.predictions.find(fingerprint) != nil {
@@ -204,6 +207,7 @@ public struct ModelState: Sendable {
 
         versions[v].predictions += 1
         versions[v].lastEvent = now
+        recordBusiness(event.business, version: v, now: now)
         versions[v].cohorts.update(at: min(eventTime, now)) { slice in
             slice.performance.predictions += 1
             if let estimate { slice.performance.estimated.record(estimate, histograms: false) }
@@ -248,6 +252,7 @@ public struct ModelState: Sendable {
 
     /// Returns true when accepted (matched, or held for its prediction), false for a duplicate.
     private mutating func ingest(label event: LabelEvent, now: Double) throws(EventRejection) -> Bool {
+        try checkBusiness(event.business)
         let fingerprint = join.fingerprint(event.id)
         if let entry = join.predictions.find(fingerprint) {
             let v = Int(entry.payload.version)
@@ -261,6 +266,7 @@ public struct ModelState: Sendable {
             versions[v].lastEvent = now
             recordOutcome(entry.payload, actual: actual, labelTime: event.timestamp ?? now,
                           predictionArrival: entry.arrival, now: now)
+            recordBusiness(event.business, version: v, now: now)
             return true
         }
         if join.earlyLabels.find(fingerprint) != nil {
@@ -269,6 +275,7 @@ public struct ModelState: Sendable {
             return false
         }
         if task != nil { _ = try resolveLabel(event.label) }  // validate now when we can
+        recordBusiness(event.business, version: versionForLabel(event.version), now: now)
         let early = OrphanLabel(label: event.label, eventTime: event.timestamp ?? now, version: event.version)
         for evicted in join.hold(earlyLabel: early, fingerprint, arrival: now, cap: options.maxPending) {
             versions[versionForLabel(evicted.version)].labels.unmatched += 1
@@ -303,6 +310,7 @@ public struct ModelState: Sendable {
         case .value(let y):
             versions[v].regressionOutcomes += 1
             error = abs(y - prediction.value)
+            versions[v].absoluteErrorTotal += error
             labelValue = .number(y)
         case .classIndex(let a):
             versions[v].outcomes.add(actual: a, predicted: Int(prediction.predicted))

@@ -11,6 +11,8 @@ public struct PerformanceSlice: WindowSlice, Equatable {
     public var classification = ClassificationCounts()
     public var regression = RegressionCounts()
     public var estimated = EstimatedCounts()
+    /// Sums of the business values that arrived in the slice, by business name index.
+    public var business: [Double] = []
 
     public init() {}
 
@@ -20,6 +22,10 @@ public struct PerformanceSlice: WindowSlice, Equatable {
         if other.classification.confusion.size > 0 { classification.merge(other.classification) }
         if other.regression.count > 0 { regression.merge(other.regression) }
         if other.estimated.count > 0 { estimated.merge(other.estimated) }
+        if !other.business.isEmpty {
+            if business.count < other.business.count { business += [Double](repeating: 0, count: other.business.count - business.count) }
+            for k in other.business.indices { business[k] += other.business[k] }
+        }
     }
 }
 
@@ -30,6 +36,7 @@ extension PerformanceSlice: Snapshotted {
         w.value(classification)
         w.value(regression)
         w.value(estimated)
+        w.doubles(business)
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
@@ -38,6 +45,9 @@ extension PerformanceSlice: Snapshotted {
         labelled = try r.integer()
         classification = try r.value()
         regression = try r.value()
-        if r.layout >= 2 { estimated = try r.value() }
+        if r.layout >= 2 {
+            estimated = try r.value()
+            business = try r.doubles()
+        }
     }
 }

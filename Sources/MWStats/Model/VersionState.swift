@@ -36,6 +36,10 @@ struct VersionState: Sendable {
     var columns: [ColumnWindows] = []
     /// Concept drift detectors, created with the first outcome (when the task is known).
     var detectors: ConceptDetectors?
+    /// Sums of the business values by the model's business name index, since start.
+    var businessTotals: [Double] = []
+    /// Σ |error| of regression outcomes since start (for the cost total).
+    var absoluteErrorTotal = 0.0
     /// Performance by prediction time: a ring of ``ModelOptions/cohortSlice`` slices holding,
     /// for the predictions made in each, their labels and outcomes as they arrive.
     var cohorts: SlidingWindow<CohortSlice>
@@ -84,6 +88,8 @@ extension VersionState {
         w.array(columns) { $0.value($1) }
         w.optional(detectors) { $0.value($1) }
         w.value(cohorts)
+        w.doubles(businessTotals)
+        w.double(absoluteErrorTotal)
     }
 
     /// - Parameter options: when its windows differ from the snapshot's (changed in the config
@@ -110,6 +116,8 @@ extension VersionState {
             // A ring of other slices (cohort_slice, label_ttl or cohorts changed) starts over.
             let ring = try r.value(SlidingWindow<CohortSlice>.self)
             if ring.length == cohorts.length && ring.sliceCount == cohorts.sliceCount { cohorts = ring }
+            businessTotals = try r.doubles()
+            absoluteErrorTotal = try r.double()
         }
     }
 }

@@ -128,6 +128,25 @@ import MWStats
         #expect(try ConfigurationLoader.decodeModelSettings(yaml) == recs)
     }
 
+    @Test func onlineEvaluationSettings() throws {
+        let c = try ConfigurationLoader.decode(yaml: """
+            models:
+              shop: {task: binary, baseline: v1, costs: {false_positive: 5, false_negative: 50}}
+              churn: {task: multiclass, costs: {matrix: {stay: {leave: 3}, leave: {stay: 20.5}}}}
+              demand: {task: regression, costs: {absolute_error: 0.8}}
+            """)
+        #expect(c.models["shop"]?.baseline == "v1" && c.models["shop"]?.costs == .binary(falsePositive: 5, falseNegative: 50))
+        #expect(c.models["churn"]?.costs == .matrix(["stay": ["leave": 3], "leave": ["stay": 20.5]]))
+        #expect(c.models["demand"]?.costs == .absoluteError(0.8))
+        for (_, settings) in c.models {
+            #expect(try ConfigurationLoader.decodeModelSettings(settings.yamlLines().joined(separator: "\n") + "\n") == settings)
+        }
+        #expect(error("models:\n  m: {task: regression, costs: {false_positive: 1}}\n")?.key == "models.m")
+        #expect(error("models:\n  m: {costs: {false_positive: 1, absolute_error: 2}}\n")?.key == "models.m.costs")
+        #expect(error("models:\n  m: {costs: {refunds: 1}}\n")?.key == "models.m.costs.refunds")
+        #expect(error("models:\n  m: {baseline: \"not a version\"}\n")?.key == "models.m.baseline")
+    }
+
     @Test func badLabelLagSettingsNameTheKey() throws {
         #expect(error("models:\n  m: {cohorts: [2d, 1d]}\n")?.key == "models.m.cohorts")
         #expect(error("models:\n  m: {cohorts: []}\n")?.key == "models.m.cohorts")

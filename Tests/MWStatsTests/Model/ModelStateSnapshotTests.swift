@@ -36,6 +36,7 @@ import Testing
                     e.prediction = .number(x * 1.1)
                 }
                 e.latencyMs = Double(rng.next() % 50)
+                if rng.next() % 3 == 0 { e.business = [BusinessValue(name: ["revenue", "margin"][Int(rng.next() % 2)], value: x)] }
                 return (i, e)
             }
         }
@@ -58,6 +59,9 @@ import Testing
         var o = ModelOptions()
         o.task = ModelTask(rawValue: kind.rawValue)
         o.labelGrace = 120
+        o.costs = kind == .regression ? .absoluteError(0.5) : kind == .binary ? .binary(falsePositive: 1, falseNegative: 4)
+            : .matrix(["a": ["b": 2], "c": ["a": 1]])
+        o.baseline = "v1"
         return o
     }
 
@@ -115,6 +119,9 @@ import Testing
         }
         #expect(Self.difference("\(restored.report(now: now))", "\(original.report(now: now))") == "")
         #expect(restored.calibration == original.calibration)
+        #expect(restored.businessNames == original.businessNames && original.businessNames.count == 2)
+        #expect(original.report(now: now).versions.filter { $0.predictions > 0 }.allSatisfy { $0.costTotal != nil && !$0.businessTotals.isEmpty })
+        #expect(!original.report(now: now).comparisons.isEmpty)
         #expect(original.report(now: now).versions.contains { $0.windows.contains { $0.estimated != nil } } == (kind != .regression))
         #expect(restored.pendingLabels == original.pendingLabels && restored.pendingLabels > 0)
         // The same traffic afterwards (labels joining pending predictions, early labels

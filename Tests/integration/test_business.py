@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Business metrics over real HTTP: values carried by predictions and labels summed per window
+and since start (exact against numpy on the same events), the cost of mistakes from the model's
+cost matrix (realised and, with a calibrated reference, expected), per-event rejections of bad
+values, the cap on names, promtool, and survival across a restart."""
+import json
+import random
+import subprocess
+
+import numpy as np
+
+from test_persistence import node_factory  # noqa: F401 (the fixture)
+
+
+def ndjson(items):
+    return "\n".join(json.dumps(i) for i in items)
+
+
+def series(text, family, **labels):
+    for line in text.splitlines():
+        if line.startswith(family + "{") and all('%s="%s"' % kv in line for kv in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+CONFIG = """min_samples: 10
+models:
+  shop: {task: binary, costs: {false_positive: 5, false_negative: 50}}
+  demand: {task: regression, costs: {absolute_error: 0.8}}
+"""
+
+
+def test_business_values_and_costs_are_exact_and_survive_a_restart(node_factory):  # noqa: F811
+    rng = random.Random(21)
+    node = node_factory(CONFIG).start()
+    revenue, refunds, predicted, actual = [], [], [], []
+    predictions, labels = [], []
+    for i in range(400):
+        p = 1 if rng.random() < 0.4 else 0
+        y = p if rng.random() < 0.8 else 1 - p
+        r = round(rng.uniform(0, 200), 2)
+        revenue.append(r)
+        predictions.append({"id": "o-%d" % i, "prediction": p, "score": 0.7 if p else 0.3, "business": {"revenue": r, "margin": r * 0.1}})
+        if i % 3 == 0:
+            f = round(rng.uniform(0, 20), 2)
+            refunds.append(f)
+            labels.append({"id": "o-%d" % i, "label": y, "business": {"refund": f}})
+        else:
+            labels.append({"id": "o-%d" % i, "label": y})
+        predicted.append(p)
+        actual.append(y)
+    assert node.call("POST", "/v1/models/shop/predictions", ndjson(predictions), ndjson=True)[0] == 202
+    assert node.call("POST", "/v1/models/shop/labels", ndjson(labels), ndjson=True)[0] == 202
+    predicted, actual = np.array(predicted), np.array(actual)
+    fp = int(((predicted == 1) & (actual == 0)).sum())
+    fn = int(((predicted == 0) & (actual == 1)).sum())
+
+    regression = []
+    for i in range(100):
+        y = rng.uniform(0, 100)
+        yhat = y + rng.gauss(0, 5)
+        regression.append((y, yhat))
+    node.call("POST", "/v1/models/demand/predictions", ndjson({"id": "d-%d" % i, "prediction": yhat} for i, (y, yhat) in enumerate(regression)), ndjson=True)
+    node.call("POST", "/v1/models/demand/labels", ndjson({"id": "d-%d" % i, "label": y} for i, (y, yhat) in enumerate(regression)), ndjson=True)
+    mae_sum = float(np.abs(np.array([y for y, _ in regression]) - np.array([h for _, h in regression])).sum())
+
+    text = node.metrics()
+    shop = dict(model="shop", version="default")
+    assert abs(series(text, "modelwatch_business_value_total", name="revenue", **shop) - float(np.sum(revenue))) < 1e-9 * np.sum(revenue)
+    assert abs(series(text, "modelwatch_business_value_total", name="refund", **shop) - float(np.sum(refunds))) < 1e-9 * np.sum(refunds)
+    assert abs(series(text, "modelwatch_window_business_value", name="revenue", window="5m", **shop) - float(np.sum(revenue))) < 1e-6
+    assert series(text, "modelwatch_cost_total", **shop) == 5 * fp + 50 * fn and fp > 0 and fn > 0
+    assert series(text, "modelwatch_window_cost", window="1h", **shop) == 5 * fp + 50 * fn
+    assert abs(series(text, "modelwatch_cost_total", model="demand", version="default") - 0.8 * mae_sum) < 1e-6
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    status, body = node.call("GET", "/v1/models/shop")
+    version = json.loads(body)["versions"][0]
+    assert version["cost_total"] == 5 * fp + 50 * fn
+    assert abs(version["windows"][0]["business"]["revenue"] - float(np.sum(revenue))) < 1e-6
+
+    before = {k: v for k, v in node.state_metrics().items() if "business" in k or "cost" in k}
+    node.stop()
+    node.start()
+    assert {k: v for k, v in node.state_metrics().items() if "business" in k or "cost" in k} == before
+
+
+def test_bad_business_values_are_rejected_per_event_and_names_are_capped(node_factory):  # noqa: F811
+    node = node_factory(CONFIG).start()
+    events = [
+        {"id": "ok-1", "prediction": 1, "business": {"revenue": 10}},
+        {"id": "bad-1", "prediction": 1, "business": {"revenue": "ten"}},
+        {"id": "bad-2", "prediction": 1, "business": {"9revenue": 1}},
+        {"id": "bad-3", "prediction": 1, "business": {"revenue": 1e999}},
+        {"id": "bad-4", "prediction": 1, "business": {("v%d" % k): 1 for k in range(17)}},
+        {"id": "bad-5", "prediction": 1, "business": [1, 2]},
+        {"id": "ok-2", "prediction": 0, "business": {"revenue": 2.5}},
+    ]
+    status, body = node.call("POST", "/v1/models/shop/predictions", ndjson(events), ndjson=True)
+    body = json.loads(body)
+    assert status == 422 and body["accepted"] == 2
+    assert [(e["index"], e["field"], e["reason"]) for e in body["errors"]] == [
+        (1, "business.revenue", "invalid_type"), (2, "business.9revenue", "invalid_name"),
+        (3, "business.revenue", "not_finite"), (4, "business", "too_many_business_values"), (5, "business", "invalid_type")]
+    assert all(e["message"] for e in body["errors"])
+    assert series(node.metrics(), "modelwatch_business_value_total", model="shop", name="revenue") == 12.5
+    # 32 names per model: the 33rd is refused, the event with it too, the others stay.
+    many = [{"id": "n-%d" % k, "prediction": 1, "business": {("value_%d" % k): 1}} for k in range(40)]
+    status, body = node.call("POST", "/v1/models/shop/predictions", ndjson(many), ndjson=True)
+    body = json.loads(body)
+    assert body["accepted"] == 31 and {e["reason"] for e in body["errors"]} == {"too_many_business_values"}
+    text = node.metrics()
+    assert sum(1 for line in text.splitlines() if line.startswith("modelwatch_business_value_total{")) == 32
+    # a label's business values are checked the same way
+    status, body = node.call("POST", "/v1/models/shop/labels", ndjson([{"id": "ok-1", "label": 1, "business": {"refund": "x"}}]), ndjson=True)
+    assert status == 422 and json.loads(body)["errors"][0]["field"] == "business.refund"
