@@ -9,7 +9,7 @@ import Testing
 
 struct CohortCase: CustomTestStringConvertible, Sendable {
     let name: String
-    let events: [[String: Sendable]]
+    let events: [[String: any Sendable]]
     let reads: [(now: Double, cohorts: [String: [String: Double]])]
     var testDescription: String { name }
 
@@ -25,7 +25,7 @@ struct CohortCase: CustomTestStringConvertible, Sendable {
         guard let cases = root["cases"] as? [[String: Any]] else { return [] }
         return cases.map { c in
             CohortCase(name: c["name"] as! String,
-                       events: (c["events"] as! [[String: Any]]).map { e in e.mapValues { v -> Sendable in
+                       events: (c["events"] as! [[String: Any]]).map { e in e.mapValues { v -> any Sendable in
                            if let s = v as? String { return s }
                            return (v as! NSNumber).doubleValue
                        } },
