@@ -184,6 +184,20 @@ def canary(c):
     ]
 
 
+def business(c):
+    w, b = c["alert_window"], c["baseline_window"]
+    per_outcome = lambda window: ("(modelwatch_window_cost%s / on (%s) (modelwatch_window_outcomes%s > 0))"
+                                  % (sel(c, window=window), VERSION + ", window", sel(c, window=window)))
+    return [
+        _alert(c, "ModelCostRising",
+               "(\n  %s\n  / ignoring (window)\n  (%s > 0)\n  - 1\n) > %s\n%s"
+               % (per_outcome(w), per_outcome(b), threshold(c, "cost_increase"), enough_outcomes(c, w)),
+               "performance", "warning", "What the model's mistakes cost per outcome rose above its baseline.",
+               "The cost per outcome of %s over the last %s is {{ $value | humanizePercentage }} above its %s value "
+               "(costs in the model's settings; alerts.cost_increase)." % (MV, w, b), window=w),
+    ]
+
+
 def availability(c):
     r, look = c["rate_range"], c["traffic_lookback"]
     predictions = "modelwatch_predictions_total%s" % sel(c)
@@ -244,6 +258,7 @@ GROUPS = [
     ("modelwatch-labels", labels),
     ("modelwatch-label-lag", label_lag),
     ("modelwatch-canary", canary),
+    ("modelwatch-business", business),
     ("modelwatch-availability", availability),
     ("modelwatch-daemon", daemon),
 ]

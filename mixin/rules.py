@@ -81,6 +81,19 @@ def _label_lag(c):
     ]
 
 
+def _business(c):
+    """Fleet-wide business value and cost per second, from the counters (they sum across daemons)."""
+    out = []
+    for r in c["recording_ranges"]:
+        out += [
+            _record("model_version_name:modelwatch_business_value:rate%s" % r,
+                    "sum by (%s, name) (rate(modelwatch_business_value_total%s[%s]))" % (FLEET, sel(c), r)),
+            _record("model_version:modelwatch_cost:rate%s" % r,
+                    "sum by (%s) (rate(modelwatch_cost_total%s[%s]))" % (FLEET, sel(c), r)),
+        ]
+    return out
+
+
 def groups(config):
     """The recording rule file's groups: the reference's bins, then one group per rate range, then cumulative."""
     reference = "max by (job, model, feature, bin) (modelwatch_reference_bin_ratio%s)" % sel(config)
@@ -99,6 +112,7 @@ def groups(config):
         rules += _performance(config, suffix, take) + _psi(config, suffix, take)
         out.append({"name": "modelwatch-fleet-%s" % r, "rules": rules})
     out.append({"name": "modelwatch-label-lag", "rules": _label_lag(config)})
+    out.append({"name": "modelwatch-business", "rules": _business(config)})
     identity = lambda series: series
     out.append({"name": "modelwatch-fleet-cumulative",
                 "rules": _performance(config, "cumulative", identity) + _psi(config, "cumulative", identity)})

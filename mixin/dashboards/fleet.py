@@ -64,6 +64,13 @@ def build(config):
                          p.target('min by (model, cohort) (model_version_cohort:modelwatch_cohort_label_coverage:fleet{%s})' % JOB,
                                   "{{model}} {{cohort}}")],
                      unit="percentunit", minimum=0, maximum=1, width=24),
+        p.row("Business"),
+        p.timeseries("Business value per second (fleet)", [
+                         p.target('sum by (model, name) (model_version_name:modelwatch_business_value:rate5m{%s})' % JOB, "{{model}} {{name}}")],
+                     unit="short", width=12),
+        p.timeseries("Cost of mistakes per second (fleet)", [
+                         p.target('sum by (model) (model_version:modelwatch_cost:rate5m{%s})' % JOB, "{{model}}")],
+                     unit="short", minimum=0, width=12),
         p.row("Labels and traffic"),
         p.timeseries("Label coverage", [p.target(by_model("modelwatch_label_coverage"), "{{model}}")], unit="percentunit",
                      minimum=0, maximum=1, width=8),

@@ -141,6 +141,19 @@ def build(config):
                                          p.target(s("modelwatch_version_mae_p_value"), "{{version}} MAE"),
                                          floor("canary_p_value")],
                      unit="none", minimum=0, maximum=1, width=8),
+        p.row("Business value and cost"),
+        p.timeseries("Business values per second", [
+                         p.target('sum by (version, name) (rate(modelwatch_business_value_total{%s}%s))' % (MV, rate), "{{version}} {{name}}")],
+                     unit="short", width=8,
+                     description="The business values events carried (business.<name> on predictions and labels)."),
+        p.timeseries("Cost of mistakes in the window: realised and expected", [
+                         p.target(s("modelwatch_window_cost"), "{{version}} realised"),
+                         p.target(s("modelwatch_estimated_cost"), "{{version}} expected")],
+                     unit="short", minimum=0, width=8,
+                     description="Realised: the model's costs applied to the window's outcomes. Expected: applied to the "
+                                 "estimated outcomes of the window's predictions (calibrated reference), before labels."),
+        p.timeseries("Cost per second", [p.target('sum by (version) (rate(modelwatch_cost_total{%s}%s))' % (MV, rate), "{{version}}")],
+                     unit="short", minimum=0, width=8),
         p.row("Latency and volume"),
         p.timeseries("Inference latency (p50, p95, p99)", [
             p.target('histogram_quantile(%s, sum by (version, le) (rate(modelwatch_prediction_latency_seconds_bucket{%s}%s)))'

@@ -23,6 +23,7 @@ public struct AlertThresholds: Sendable, Equatable {
         ("rejected_ratio", 0.05, "largest share of events rejected"),
         ("estimation_gap", 0.1, "largest gap between the realised and the estimated accuracy of the same predictions (the divergence cohort)"),
         ("cohort_coverage_ratio", 0.5, "share of the expected final label coverage the coverage cohort's predictions must have reached"),
+        ("cost_increase", 0.5, "largest relative rise of the cost per outcome over the baseline window (with costs set)"),
         ("canary_p_value", 0.01, "p-value below which a canary's difference from its baseline is significant"),
         ("min_outcomes", 100, "outcomes a window needs before performance alerts may fire"),
         // Drift statistics of a few hundred values are noisy (Wasserstein/std of two samples of

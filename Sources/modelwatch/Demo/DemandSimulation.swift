@@ -8,7 +8,7 @@ import Foundation
 /// working, and prices rise: the forecast's MAE and RMSE grow.
 struct DemandSimulation: DemoModel {
     let name = "demand"
-    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto", "baseline": "v1"}"#
+    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"absolute_error": 1.5}}"#
     private static let stores = ["north", "south", "east", "west", "center"]
     private static let base: [String: Double] = ["north": 120, "south": 90, "east": 150, "west": 70, "center": 200]
     private var random: DemoRandom
@@ -28,7 +28,8 @@ struct DemandSimulation: DemoModel {
         let prediction = String(format: #"{"id":"%@","version":"%@","features":{"store":"%@","temperature":%.1f,"promo":%@,"price":%.2f},"prediction":%.2f,"latency_ms":%.1f}"#,
                                 id, canary ? "v2" : "v1", store, temperature, promo ? "true" : "false", price, forecast, 2 + random.uniform() * 6)
         let label = String(format: "%.1f", demand.rounded())
-        return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label)}"#,
+        let revenue = String(format: "%.2f", demand.rounded() * price)
+        return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label),"business":{"revenue":\#(revenue)}}"#,
                          referenceRow: Self.referenceRow(prediction, label: label))
     }
 }

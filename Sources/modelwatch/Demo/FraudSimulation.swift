@@ -8,7 +8,7 @@ import Foundation
 /// the model (which learnt the old world) loses accuracy and AUC.
 struct FraudSimulation: DemoModel {
     let name = "fraud"
-    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto", "baseline": "v1"}"#
+    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"false_positive": 2, "false_negative": 100}}"#
     private var random: DemoRandom
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
@@ -26,10 +26,11 @@ struct FraudSimulation: DemoModel {
         let modelLogit = -2.2 + 0.6 * (Foundation.log(amount) - 4) + (age < 25 ? 0.6 : 0) + (isNew ? 1.3 : 0) + random.normal() * (canary ? 1.5 : 0.3)
         let score = 1 / (1 + Foundation.exp(-modelLogit - (fraud ? (drifted ? 0.1 : 1.2) : -0.4)))
         let latency = 5 + random.uniform() * 20 + (drifted ? 10 : 0)
-        let prediction = String(format: #"{"id":"%@","version":"%@","features":{"amount":%.2f,"country":"%@","age":%.0f,"is_new":%@},"prediction":%d,"score":%.4f,"latency_ms":%.1f}"#,
-                                id, canary ? "v2" : "v1", amount, country, age, isNew ? "true" : "false", score >= 0.5 ? 1 : 0, score, latency)
+        let prediction = String(format: #"{"id":"%@","version":"%@","features":{"amount":%.2f,"country":"%@","age":%.0f,"is_new":%@},"prediction":%d,"score":%.4f,"latency_ms":%.1f,"business":{"amount_at_risk":%.2f}}"#,
+                                id, canary ? "v2" : "v1", amount, country, age, isNew ? "true" : "false", score >= 0.5 ? 1 : 0, score, latency, amount)
         let label = fraud ? "1" : "0"
-        return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label)}"#,
+        let chargeback = fraud ? String(format: #","business":{"chargeback":%.2f}"#, amount) : ""
+        return DemoEvent(prediction: prediction, label: #"{"id":"\#(id)","label":\#(label)\#(chargeback)}"#,
                          referenceRow: Self.referenceRow(prediction, label: label))
     }
 }
