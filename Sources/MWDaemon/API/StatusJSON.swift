@@ -190,6 +190,9 @@ enum StatusJSON {
             out[key] = ["difference": d.difference, "confidence_interval": [d.low, d.high], "p_value": d.pValue,
                         "statistic": d.statistic, "test": test, "significant": d.pValue < 0.05] as [String: Any]
         }
+        var drift: [String: Any] = ["features": c.inputPSI.map { ["feature": $0.feature, "psi": $0.psi] as [String: Any] }]
+        if let p = c.predictionPSI { drift["prediction_psi"] = p }
+        out["drift_against_baseline"] = drift
         return out
     }
 

@@ -19,6 +19,10 @@ extension ModelsCollector {
             out.append(("modelwatch_version_\(metric)_p_value", .gauge,
                         "Two-sided p-value of modelwatch_version_\(metric)_difference (small: the difference is real)."))
         }
+        out.append(("modelwatch_version_feature_psi", .gauge,
+                    "PSI of this version's values of the feature against the baseline version's in the same window (the reference's bins)."))
+        out.append(("modelwatch_version_prediction_psi", .gauge,
+                    "PSI of this version's predictions against the baseline version's in the same window."))
         return out
     }()
 
@@ -42,6 +46,8 @@ extension ModelsCollector {
                 add("modelwatch_version_\(metric)_difference_bound", labels + [("bound", "high")], d.high)
                 add("modelwatch_version_\(metric)_p_value", labels, d.pValue)
             }
+            for (feature, psi) in c.inputPSI { add("modelwatch_version_feature_psi", labels + [("feature", feature)], psi) }
+            if let psi = c.predictionPSI { add("modelwatch_version_prediction_psi", labels, psi) }
         }
     }
 }

@@ -20,13 +20,18 @@ public struct VersionComparison: Sendable {
     public let accuracy: Difference?
     public let rocAUC: Difference?
     public let absoluteError: Difference?
+    /// PSI of the candidate's values of each input feature against the baseline's in the same
+    /// window (on the reference's PSI bins; features with `min_samples` values on both sides),
+    /// worst first, and of its predictions.
+    public let inputPSI: [(feature: String, psi: Double)]
+    public let predictionPSI: Double?
 }
 
 extension ModelState {
     /// The comparison of `candidate` with `baseline` over window `w`, from the versions'
     /// merged window slices (`merge(v, w)`); nil when either version is unknown.
     func comparison(candidate: String, baseline: String, window w: Int,
-                    merge: (Int, Int) -> PerformanceSlice) -> VersionComparison? {
+                    merge: (Int, Int) -> PerformanceSlice, sketch: (Int, Int, Int) -> FeatureSketch) -> VersionComparison? {
         guard let c = versionIndex[candidate], let b = versionIndex[baseline], c != b else { return nil }
         let slices = versionStates.indices.map { merge($0, w) }
         let total = slices.reduce(0) { $0 + $1.predictions }
@@ -55,15 +60,37 @@ extension ModelState {
                                  baselineTraffic: total > 0 ? Double(bs.predictions) / Double(total) : nil,
                                  candidatePredictions: cs.predictions, baselinePredictions: bs.predictions,
                                  candidateOutcomes: outcomes(cs), baselineOutcomes: outcomes(bs),
-                                 accuracy: accuracy, rocAUC: auc, absoluteError: error)
+                                 accuracy: accuracy, rocAUC: auc, absoluteError: error,
+                                 inputPSI: columns.indices.dropFirst(2).compactMap { col in
+                                     versionPSI(column: col, candidate: sketch(c, w, col), baseline: sketch(b, w, col)).map { (columns[col].name, $0) }
+                                 }.sorted { $0.1 > $1.1 },
+                                 predictionPSI: versionPSI(column: 0, candidate: sketch(c, w, 0), baseline: sketch(b, w, 0)))
+    }
+
+    /// PSI of one version's window of column `c` against another's, on the reference's bins
+    /// (numeric: its 10 PSI bins; categorical: its categories and `__other__`); nil without a
+    /// reference or below `min_samples` values on either side.
+    func versionPSI(column c: Int, candidate: FeatureSketch, baseline: FeatureSketch) -> Double? {
+        let column = columns[c]
+        let minimum = UInt32(max(1, options.minSamples))
+        guard candidate.present >= minimum, baseline.present >= minimum, let reference = column.reference,
+              let q = candidate.cells(generation: referenceGeneration, cellCount: column.cellCount)?.counts,
+              let p = baseline.cells(generation: referenceGeneration, cellCount: column.cellCount)?.counts else { return nil }
+        switch reference {
+        case .numeric(let r):
+            return DriftStatistics.psi(reference: DriftStatistics.proportions(DriftStatistics.psiBins(p, r)),
+                                       current: DriftStatistics.proportions(DriftStatistics.psiBins(q, r)))
+        case .categorical:
+            return DriftStatistics.psi(reference: DriftStatistics.proportions(p), current: DriftStatistics.proportions(q))
+        }
     }
 
     /// Every other version against the model's `baseline` setting, on every window (none
     /// without a baseline, or before the baseline version has data).
-    func baselineComparisons(merge: (Int, Int) -> PerformanceSlice) -> [VersionComparison] {
+    func baselineComparisons(merge: (Int, Int) -> PerformanceSlice, sketch: (Int, Int, Int) -> FeatureSketch) -> [VersionComparison] {
         guard let baseline = options.baseline, versionIndex[baseline] != nil else { return [] }
         return versionStates.map(\.name).filter { $0 != baseline }.flatMap { candidate in
-            options.windows.indices.compactMap { comparison(candidate: candidate, baseline: baseline, window: $0, merge: merge) }
+            options.windows.indices.compactMap { comparison(candidate: candidate, baseline: baseline, window: $0, merge: merge, sketch: sketch) }
         }
     }
 
@@ -72,6 +99,13 @@ extension ModelState {
     public mutating func compare(candidate: String, baseline: String, window: String, now: Double) -> VersionComparison? {
         guard let w = options.windows.firstIndex(where: { $0.name == window }) else { return nil }
         expire(now: now)
-        return comparison(candidate: candidate, baseline: baseline, window: w) { v, w in mergeWindow(version: v, window: w, now: now) }
+        var sketches: [Int: [FeatureSketch]] = [:]
+        for name in [candidate, baseline] {
+            guard let v = versionIndex[name] else { return nil }
+            sketches[v] = columns.indices.map { mergeColumn(version: v, column: $0, window: w, now: now) }
+        }
+        return comparison(candidate: candidate, baseline: baseline, window: w,
+                          merge: { v, w in mergeWindow(version: v, window: w, now: now) },
+                          sketch: { v, _, c in sketches[v]?[c] ?? FeatureSketch() })
     }
 }

@@ -144,7 +144,7 @@ extension ModelState {
                            rejected: rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                            referenceRows: referenceRows, referenceGeneration: referenceGeneration,
                            referenceBins: referenceBinRatios, untrackedFeatureValues: untrackedFeatureValues,
-                           calibration: calibration, comparisons: baselineComparisons(merge: merge))
+                           calibration: calibration, comparisons: baselineComparisons(merge: merge, sketch: sketch))
     }
 }
 
