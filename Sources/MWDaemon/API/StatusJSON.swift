@@ -31,6 +31,10 @@ enum StatusJSON {
         if let p = settings.positiveClass { s["positive_class"] = p }
         if let c = settings.classes { s["classes"] = c }
         if let b = settings.baseline { s["baseline"] = b }
+        if !settings.segments.isEmpty {
+            s["segments"] = settings.segments
+            s["segment_values"] = settings.segmentValues
+        }
         s["cohort_slice_seconds"] = settings.cohortSlice
         s["cohorts"] = settings.cohorts.map(\.name)
         switch settings.maturity {
@@ -96,6 +100,19 @@ enum StatusJSON {
         ]
         if !v.businessTotals.isEmpty { out["business_totals"] = Dictionary(uniqueKeysWithValues: v.businessTotals.map { ($0.name, $0.sum) }) }
         if let c = v.costTotal { out["cost_total"] = c }
+        if !v.segments.isEmpty {
+            // per window, per segment: the values worst first, then __other__
+            var byWindow: [String: [String: Any]] = [:]
+            for s in v.segments {
+                byWindow[s.window.name, default: [:]][s.segment] = s.values.map { e -> [String: Any] in
+                    var out: [String: Any] = ["value": e.value, "predictions": e.predictions, "outcomes": e.outcomes,
+                                              "metrics": metrics(report, e.classification, e.regression)]
+                    if e.predictions > 0 { out["label_coverage"] = Double(e.labelled) / Double(e.predictions) }
+                    return out
+                }
+            }
+            out["segments"] = byWindow
+        }
         out["cohorts"] = v.cohorts.map { cohort(report, $0, key: "cohort") }
         if !v.matured.isEmpty { out["matured_windows"] = v.matured.map { cohort(report, $0, key: "window") } }
         let p = v.labelProfile

@@ -18,7 +18,7 @@ struct ModelsCollector: Collector {
                                       "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "mae", "rmse", "mape", "r2"]
 
     /// Family name → (type, help), in output order.
-    private static let specs: [(String, MetricType, String)] = baseSpecs + labelLagSpecs + versionSpecs + businessSpecs
+    private static let specs: [(String, MetricType, String)] = baseSpecs + labelLagSpecs + versionSpecs + businessSpecs + segmentSpecs
 
     private static let baseSpecs: [(String, MetricType, String)] = [
         ("modelwatch_models", .gauge, "Models tracked."),
@@ -137,6 +137,7 @@ struct ModelsCollector: Collector {
                 }
                 addLabelLag(v, mv, classNames: report.classNames, add)
                 addBusiness(v, mv, add)
+                addSegments(v, mv, add)
             }
         }
         for (family, type, help) in Self.specs {

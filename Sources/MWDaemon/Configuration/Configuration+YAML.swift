@@ -104,6 +104,8 @@ extension ModelSettings {
         case .fixed(let d): out.append("maturity: \(DurationParser.format(d))")
         }
         if let b = m.baseline { out.append("baseline: \(q(b))") }
+        if !m.segments.isEmpty { out.append("segments: [\(m.segments.map(q).joined(separator: ", "))]") }
+        out.append("segment_values: \(m.segmentValues)")
         switch m.costs {
         case nil: break
         case let .binary(fp, fn)?: out.append("costs: {false_positive: \(num(fp)), false_negative: \(num(fn))}")

@@ -190,7 +190,7 @@ public enum ConfigurationLoader {
         var keysGiven: Set<String> = []
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
                                  "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
-                                 "label_on_expiry", "baseline", "costs"]
+                                 "label_on_expiry", "baseline", "costs", "segments", "segment_values"]
         for (k, v) in try value.mapping(allowed: keys) {
             keysGiven.insert(k)
             switch k {
@@ -249,6 +249,16 @@ public enum ConfigurationLoader {
                 s.cohortBounds = bounds
             case "maturity":
                 if (try? v.string()) == "auto" { s.maturity = .auto } else { s.maturity = .fixed(try v.duration()) }
+            case "segments":
+                let names = try v.sequence().map { (n) throws(ConfigurationError) in try n.string() }
+                guard names.count <= ModelOptions.maxSegments, Set(names).count == names.count else {
+                    throw v.fail("segments: at most \(ModelOptions.maxSegments) distinct feature names")
+                }
+                for name in names where !Names.isValidFeatureName(name) {
+                    throw v.fail("segment \(name) is not a feature name (\(Names.featureNameRule))")
+                }
+                s.segments = names
+            case "segment_values": s.segmentValues = try v.int(min: 1, max: 100)
             case "costs":
                 let entries = try v.mapping(allowed: ["false_positive", "false_negative", "matrix", "absolute_error"])
                 let keys = Set(entries.map(\.key))

@@ -32,6 +32,10 @@ public struct ModelSettings: Sendable, Equatable {
     public var baseline: String?
     /// `costs`: what mistakes cost (binary false positive/negative, a matrix, or per unit of error).
     public var costs: Costs?
+    /// `segments`: categorical features whose values split performance; `segment_values`: how
+    /// many values each exports (the top by volume, then `__other__`).
+    public var segments: [String] = []
+    public var segmentValues = 20
 
     public init() {}
 
@@ -69,6 +73,8 @@ extension ModelSettings {
         o.labelOnExpiry = labelOnExpiry
         o.baseline = baseline
         o.costs = costs
+        o.segments = segments
+        o.segmentValues = segmentValues
         return o
     }
 }

@@ -13,6 +13,9 @@ struct PendingPrediction: Sendable {
     var predicted: Int32
     var version: UInt16
     var labelled: Bool
+    /// The prediction's slot in each segment (a byte per segment, ``SegmentTracker/noSlot``
+    /// beyond the model's segments).
+    var segments: UInt32 = .max
 }
 
 /// A label that arrived before its prediction, held for the grace period.
@@ -85,6 +88,7 @@ extension LabelJoin {
             w.integer(p.predicted)
             w.integer(p.version)
             w.bool(p.labelled)
+            w.integer(p.segments)
         }
         earlyLabels.write(to: &w) { w, o in
             o.label.write(to: &w)
@@ -96,10 +100,12 @@ extension LabelJoin {
     /// - Parameter versions: the model's version count (every pending prediction names one).
     init(from r: inout SnapshotReader, versions: Int) throws(SnapshotError) {
         key = FingerprintKey(k0: try r.integer(), k1: try r.integer())
+        let layout = r.layout
         predictions = try FingerprintQueue(from: &r) { (r) throws(SnapshotError) in
-            let p = PendingPrediction(eventTime: try r.double(), value: try r.double(),
+            var p = PendingPrediction(eventTime: try r.double(), value: try r.double(),
                                       scores: try r.optional { (r) throws(SnapshotError) in try r.doubles() },
                                       predicted: try r.integer(), version: try r.integer(), labelled: try r.bool())
+            if layout >= 2 { p.segments = try r.integer() }
             guard Int(p.version) < versions else { throw .invalid("a pending prediction of version \(p.version)") }
             return p
         }

@@ -66,6 +66,16 @@ public struct ModelOptions: Sendable, Equatable {
     public var costs: Costs?
     /// Distinct business value names a model tracks; an event naming one more is rejected.
     public var maxBusinessNames = 32
+    /// Categorical features whose values split performance (at most ``maxSegments``).
+    public var segments: [String] = []
+    /// Values exported per segment (the top by volume), the rest as `__other__`.
+    public var segmentValues = 20
+    /// Slices of a segment's windows (fewer than a model window's: there are many of them).
+    public var segmentSlices = 12
+    public static let maxSegments = 4
+
+    /// Values a segment keeps in memory: twice the exported ones (at most 250 slots).
+    public var trackedSegmentValues: Int { min(2 * segmentValues, 250) }
 
     public init() {}
 

@@ -57,6 +57,8 @@ public struct VersionReport: Sendable {
     public let matured: [CohortReport]
     /// How the labels come in.
     public let labelProfile: LabelProfile
+    /// Performance per segment value, per segment and window.
+    public let segments: [SegmentReport]
 }
 
 /// A model's report.
@@ -136,7 +138,8 @@ extension ModelState {
                 businessTotals: zip(businessNames.names, state.businessTotals).map { ($0, $1) },
                 costTotal: costTotal(version: v),
                 cohorts: cohortReports(version: v, now: now), matured: maturedReports(version: v, now: now),
-                labelProfile: labelProfile(version: v, now: now))
+                labelProfile: labelProfile(version: v, now: now),
+                segments: segmentReports(version: v, now: now))
         }
         return ModelReport(name: name, task: task, classNames: classes.names,
                            positiveClass: task == .binary ? positiveClassName : nil,

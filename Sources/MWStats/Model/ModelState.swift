@@ -105,6 +105,14 @@ public struct ModelState: Sendable {
                                      message: "class \(existing) has data and must stay in classes")
             }
         }
+        if newOptions.segments != options.segments || newOptions.segmentValues != options.segmentValues {
+            // Other segments: their trackers start over, and outcomes of predictions made
+            // before now stay out of them (their slots are the old trackers').
+            for v in versions.indices {
+                versions[v].segments = newOptions.segments.map { SegmentTracker(name: $0, options: newOptions) }
+                versions[v].segmentsSince = versions[v].lastEvent + 1e-6
+            }
+        }
         if newOptions.cohortSlice != options.cohortSlice || newOptions.cohortSliceCount != options.cohortSliceCount {
             // Slices of another width or number: the cohort rings start over (windows and
             // counters are kept).
@@ -229,6 +237,7 @@ public struct ModelState: Sendable {
 
         var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
                                         predicted: Int32(predicted), version: UInt16(v), labelled: false)
+        if !versions[v].segments.isEmpty { pending.segments = recordSegments(event.features, version: v, now: now) }
         if let actual = inlineLabel {
             // Known at prediction time: an outcome at once, a matched label with no delay.
             pending.labelled = true
@@ -304,6 +313,7 @@ public struct ModelState: Sendable {
             if !implicit { slice.countLabel(delay: delay) }
             slice.performance.record(prediction, actual: actual, positive: positive, binary: binary)
         }
+        recordSegmentOutcome(prediction, actual: actual, predictionArrival: predictionArrival, now: now, implicit: implicit)
         let error: Double
         let labelValue: FeatureValue
         switch actual {

@@ -40,6 +40,10 @@ struct VersionState: Sendable {
     var businessTotals: [Double] = []
     /// Σ |error| of regression outcomes since start (for the cost total).
     var absoluteErrorTotal = 0.0
+    /// Performance per value of each segment feature.
+    var segments: [SegmentTracker]
+    /// When the segments were set up: outcomes of older predictions are not entered in them.
+    var segmentsSince = -Double.infinity
     /// Performance by prediction time: a ring of ``ModelOptions/cohortSlice`` slices holding,
     /// for the predictions made in each, their labels and outcomes as they arrive.
     var cohorts: SlidingWindow<CohortSlice>
@@ -50,6 +54,7 @@ struct VersionState: Sendable {
             SlidingWindow(length: $0.seconds, sliceCount: options.slicesPerWindow, empty: PerformanceSlice())
         }
         cohorts = Self.cohortRing(options)
+        segments = options.segments.map { SegmentTracker(name: $0, options: options) }
     }
 
     static func cohortRing(_ options: ModelOptions) -> SlidingWindow<CohortSlice> {
@@ -90,6 +95,8 @@ extension VersionState {
         w.value(cohorts)
         w.doubles(businessTotals)
         w.double(absoluteErrorTotal)
+        w.array(segments) { $1.write(to: &$0) }
+        w.double(segmentsSince)
     }
 
     /// - Parameter options: when its windows differ from the snapshot's (changed in the config
@@ -118,6 +125,15 @@ extension VersionState {
             if ring.length == cohorts.length && ring.sliceCount == cohorts.sliceCount { cohorts = ring }
             businessTotals = try r.doubles()
             absoluteErrorTotal = try r.double()
+            let segments = try r.array { (r) throws(SnapshotError) in try SegmentTracker(from: &r, options: options) }
+            let since = try r.double()
+            // Other segments configured now: they start over (the old slots mean nothing to them).
+            if segments.map(\.name) == options.segments {
+                self.segments = segments
+                segmentsSince = since
+            } else {
+                segmentsSince = lastEvent + 1e-6
+            }
         }
     }
 }

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The segment families: volume and performance per value of each segment feature.
+
+import MWExposition
+import MWStats
+
+extension ModelsCollector {
+    static let segmentSpecs: [(String, MetricType, String)] = [
+        ("modelwatch_segment_predictions", .gauge, "Predictions in the window with this value of the segment feature (the top segment_values by volume, the rest as __other__)."),
+        ("modelwatch_segment_outcomes", .gauge, "Outcomes in the window of predictions with this segment value."),
+        ("modelwatch_segment_label_coverage", .gauge, "Share of the window's predictions with this segment value whose label has arrived."),
+        ("modelwatch_segment_accuracy", .gauge, "Accuracy of the window's outcomes with this segment value."),
+        ("modelwatch_segment_precision_macro", .gauge, "Macro precision of the window's outcomes with this segment value."),
+        ("modelwatch_segment_recall_macro", .gauge, "Macro recall of the window's outcomes with this segment value."),
+        ("modelwatch_segment_f1_macro", .gauge, "Macro F1 of the window's outcomes with this segment value."),
+        ("modelwatch_segment_mae", .gauge, "Mean absolute error of the window's outcomes with this segment value (regression)."),
+        ("modelwatch_segment_rmse", .gauge, "Root mean squared error of the window's outcomes with this segment value (regression)."),
+        ("modelwatch_segment_untracked_values_total", .counter, "Predictions whose segment value found no slot in memory (twice segment_values are kept) and counted as __other__."),
+    ]
+
+    func addSegments(_ v: VersionReport, _ mv: [(String, String)], _ add: (String, [(String, String)], Double) -> Void) {
+        var untracked: [String: UInt64] = [:]
+        for s in v.segments {
+            untracked[s.segment] = s.untracked
+            for e in s.values {
+                let labels = mv + [("window", s.window.name), ("segment", s.segment), ("value", e.value)]
+                add("modelwatch_segment_predictions", labels, Double(e.predictions))
+                add("modelwatch_segment_outcomes", labels, Double(e.outcomes))
+                if e.predictions > 0 { add("modelwatch_segment_label_coverage", labels, Double(e.labelled) / Double(e.predictions)) }
+                if let c = e.classification {
+                    add("modelwatch_segment_accuracy", labels, c.accuracy)
+                    add("modelwatch_segment_precision_macro", labels, c.precisionMacro)
+                    add("modelwatch_segment_recall_macro", labels, c.recallMacro)
+                    add("modelwatch_segment_f1_macro", labels, c.f1Macro)
+                }
+                if let r = e.regression {
+                    add("modelwatch_segment_mae", labels, r.mae)
+                    add("modelwatch_segment_rmse", labels, r.rmse)
+                }
+            }
+        }
+        for (segment, count) in untracked { add("modelwatch_segment_untracked_values_total", mv + [("segment", segment)], Double(count)) }
+    }
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// Segments: each prediction's value of the segment features, its slot, its outcome there.
+
+extension ModelState {
+    /// The value of feature `name` in `features` as a segment value: a category as sent, a
+    /// number as its category name (`3`, `2.5`), `__missing__` when absent or null.
+    static func segmentValue(_ features: Features, name: String) -> String {
+        for (k, n) in features.names.names.enumerated() where n == name {
+            let v = features.packed[k]
+            if let c = v.categoryIndex { return features.categories.strings[c] }
+            if let x = v.number { return FeatureValue.categoryName(x) }
+        }
+        return "__missing__"
+    }
+
+    /// Counts a prediction in its slot of every segment of version `v`; returns the slots
+    /// packed a byte each (``PendingPrediction/segments``).
+    mutating func recordSegments(_ features: Features, version v: Int, now: Double) -> UInt32 {
+        var packed = UInt32.max
+        for s in versions[v].segments.indices {
+            let value = Self.segmentValue(features, name: versions[v].segments[s].name)
+            let slot = versions[v].segments[s].slot(of: value, options: options)
+            versions[v].segments[s].update(slot: slot, at: now) { $0.predictions += 1 }
+            packed = packed & ~(0xFF << (8 * UInt32(s))) | (UInt32(slot) << (8 * UInt32(s)))
+        }
+        return packed
+    }
+
+    /// Enters an outcome into the prediction's slot of every segment (predictions made before
+    /// the segments were last set up are left out: their slots are another set's).
+    mutating func recordSegmentOutcome(_ prediction: PendingPrediction, actual: ResolvedLabel, predictionArrival: Double,
+                                       now: Double, implicit: Bool) {
+        let v = Int(prediction.version)
+        guard !versions[v].segments.isEmpty, predictionArrival >= versions[v].segmentsSince else { return }
+        for s in versions[v].segments.indices {
+            let slot = UInt8(truncatingIfNeeded: prediction.segments >> (8 * UInt32(s)))
+            guard slot != SegmentTracker.noSlot else { continue }
+            if !implicit { versions[v].segments[s].update(slot: slot, at: predictionArrival) { $0.labelled += 1 } }
+            versions[v].segments[s].update(slot: slot, at: now) { slice in
+                switch actual {
+                case .value(let y): slice.regression.record(actual: y, predicted: prediction.value)
+                case .classIndex(let a): slice.classification.record(actual: a, predicted: Int(prediction.predicted))
+                }
+            }
+        }
+    }
+}
+
+/// One value of a segment over one window: volume and performance (confusion-based metrics
+/// or regression errors; below `min_samples` outcomes none).
+public struct SegmentEntry: Sendable {
+    public let value: String
+    public let predictions: UInt64
+    public let labelled: UInt64
+    public let outcomes: UInt64
+    public let classification: ClassificationMetrics?
+    public let regression: RegressionMetrics?
+
+    /// Worst first: lowest accuracy, or highest MAE; entries without metrics last.
+    static func worseFirst(_ a: SegmentEntry, _ b: SegmentEntry) -> Bool {
+        func badness(_ e: SegmentEntry) -> Double? { e.classification.map { 1 - $0.accuracy } ?? e.regression?.mae }
+        switch (badness(a), badness(b)) {
+        case let (x?, y?): return x > y
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return a.predictions > b.predictions
+        }
+    }
+}
+
+/// A segment of a version over one window: its top values by volume (at most `segment_values`)
+/// worst first, then `__other__` with the rest.
+public struct SegmentReport: Sendable {
+    public let segment: String
+    public let window: WindowSpec
+    public let values: [SegmentEntry]
+    /// Events whose value had no slot in memory (they are in `__other__`).
+    public let untracked: UInt64
+}
+
+extension ModelState {
+    func segmentReports(version v: Int, now: Double) -> [SegmentReport] {
+        let minimum = UInt64(max(1, options.minSamples))
+        func entry(_ value: String, _ s: PerformanceSlice) -> SegmentEntry {
+            let outcomes = s.classification.confusion.total + s.regression.count
+            let enough = outcomes >= minimum
+            return SegmentEntry(value: value, predictions: s.predictions, labelled: s.labelled, outcomes: outcomes,
+                                classification: enough && task != .regression ? ClassificationMetrics(s.classification, binary: false) : nil,
+                                regression: enough && task == .regression ? RegressionMetrics(s.regression) : nil)
+        }
+        return versionStates[v].segments.flatMap { tracker in
+            options.windows.indices.map { w -> SegmentReport in
+                let (values, otherSlice) = tracker.merged(window: w, at: now)
+                let ranked = values.filter { $0.slice.predictions > 0 || $0.slice.labelled > 0 }
+                    .sorted { $0.slice.predictions > $1.slice.predictions || ($0.slice.predictions == $1.slice.predictions && $0.value < $1.value) }
+                var other = otherSlice
+                for rest in ranked.dropFirst(options.segmentValues) { other.merge(rest.slice) }
+                var entries = ranked.prefix(options.segmentValues).map { entry($0.value, $0.slice) }.sorted(by: SegmentEntry.worseFirst)
+                if other.predictions > 0 || other.labelled > 0 { entries.append(entry("__other__", other)) }
+                return SegmentReport(segment: tracker.name, window: options.windows[w], values: entries, untracked: tracker.untracked)
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Segments: metrics per value against scikit-learn (Tests/Fixtures/segments.json, written by
+// make_segment_fixtures.py), and the caps under a hostile stream of distinct values.
+
+import Foundation
+import Testing
+@testable import MWStats
+
+@Suite struct SegmentTests {
+    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/segments.json")
+        guard let data = try? Data(contentsOf: url),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return root
+    }()
+
+    static func model(segments: [String], values: Int = 20) -> ModelState {
+        var o = ModelOptions()
+        o.task = .multiclass
+        o.segments = segments
+        o.segmentValues = values
+        return ModelState(name: "m", options: o, key: FingerprintKey(k0: 2, k1: 3))
+    }
+
+    @Test func metricsPerValueMatchScikitLearn() throws {
+        let rows = try #require(Self.root["rows"] as? [[String: String]])
+        let expected = try #require(Self.root["expected"] as? [String: [String: [String: NSNumber]]])
+        var state = Self.model(segments: ["country", "device"])
+        var predictions: [(index: Int, event: PredictionEvent)] = [], labels: [(index: Int, event: LabelEvent)] = []
+        for (i, row) in rows.enumerated() {
+            var e = PredictionEvent()
+            e.id = "r\(i)"
+            e.prediction = .string(row["prediction"]!)
+            e.features = Features([Feature(name: "country", value: .category(row["country"]!)),
+                                   Feature(name: "device", value: .category(row["device"]!)), Feature(name: "x", value: .number(1))])
+            predictions.append((i, e))
+            labels.append((i, LabelEvent(id: "r\(i)", label: .string(row["label"]!))))
+        }
+        _ = state.ingest(predictions: predictions, now: 100)
+        _ = state.ingest(labels: labels, now: 101)
+        let report = state.report(now: 102)
+        let segments = report.versions[0].segments.filter { $0.window.name == "5m" }
+        #expect(segments.map(\.segment) == ["country", "device"])
+        for s in segments {
+            let want = try #require(expected[s.segment])
+            #expect(Set(s.values.map(\.value)) == Set(want.keys), "\(s.segment): no __other__ under the cap")
+            for e in s.values {
+                let w = try #require(want[e.value])
+                let c = try #require(e.classification)
+                let at = "\(s.segment)=\(e.value)"
+                #expect(e.predictions == w["count"]!.uint64Value && e.outcomes == e.predictions, "\(at)")
+                #expect(abs(c.accuracy - w["accuracy"]!.doubleValue) < 1e-12, "\(at) accuracy")
+                #expect(abs(c.precisionMacro - w["precision_macro"]!.doubleValue) < 1e-12, "\(at) precision")
+                #expect(abs(c.recallMacro - w["recall_macro"]!.doubleValue) < 1e-12, "\(at) recall")
+                #expect(abs(c.f1Macro - w["f1_macro"]!.doubleValue) < 1e-12, "\(at) f1")
+            }
+        }
+        // Worst first: PT, where the model fails.
+        #expect(segments[0].values.first?.value == "PT")
+    }
+
+    @Test func capsHoldUnderAHostileStreamOfDistinctValues() throws {
+        var state = Self.model(segments: ["user"], values: 20)
+        var rng = SplitMix(seed: 5)
+        for batch in 0..<100 {
+            var predictions: [(index: Int, event: PredictionEvent)] = []
+            var labels: [(index: Int, event: LabelEvent)] = []
+            for k in 0..<1000 {
+                let i = batch * 1000 + k
+                var e = PredictionEvent()
+                e.id = "h\(i)"
+                e.prediction = .string(["a", "b"][Int(rng.next() % 2)])
+                e.features = Features([Feature(name: "user", value: .category("u\(i)"))])  // 100,000 distinct values
+                predictions.append((k, e))
+                labels.append((k, LabelEvent(id: "h\(i)", label: .string("a"))))
+            }
+            _ = state.ingest(predictions: predictions, now: 10)
+            _ = state.ingest(labels: labels, now: 10)
+        }
+        let tracker = try #require(state.versionStates.first?.segments.first)
+        #expect(tracker.values.count == 40 && tracker.slots.count == 40, "memory: twice segment_values slots")
+        #expect(tracker.untracked == 100_000 - 40)
+        for s in state.report(now: 11).versions[0].segments {
+            #expect(s.values.count == 21, "\(s.window.name): 20 values and __other__")
+            let other = try #require(s.values.last)
+            #expect(other.value == "__other__" && other.predictions == 100_000 - 20 && other.outcomes == 100_000 - 20)
+            #expect(s.values.reduce(0) { $0 + $1.predictions } == 100_000)
+        }
+        var w = SnapshotWriter()
+        state.write(to: &w)
+        #expect(w.bytes.count < 3_000_000 + 100_000 * 60, "the join holds 100,000 pending ids; the segments stay small")
+    }
+}
