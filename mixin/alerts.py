@@ -184,6 +184,24 @@ def canary(c):
     ]
 
 
+def segments(c):
+    sw = c["segment_window"]
+    guard = "and on (%s, segment, value) (modelwatch_segment_outcomes%s >= %s)" % (VERSION, sel(c, window=sw), threshold(c, "min_outcomes"))
+    return [
+        _alert(c, "ModelSegmentAccuracyLow",
+               _beyond(c, "modelwatch_segment_accuracy", "<", "accuracy", guard, window=sw),
+               "performance", "warning", "The model fails one segment of its traffic.",
+               "Accuracy of %s on {{ $labels.segment }}={{ $labels.value }} over the last {{ $labels.window }} is "
+               "{{ $value | humanizePercentage }}, below the model's floor (alerts.accuracy)." % MV, window=sw),
+        _alert(c, "ModelSegmentErrorHigh",
+               "modelwatch_segment_mae%s\n> on (%s, window) group_left ()\n(\n  modelwatch_mae%s\n  * on (%s) group_left ()\n  (1 + %s)\n)\n%s"
+               % (sel(c, window=sw), VERSION, sel(c, window=sw), MODEL, "modelwatch_alert_threshold%s" % sel(c, metric="error_increase"), guard),
+               "performance", "warning", "The model's errors on one segment are far above its overall errors.",
+               "MAE of %s on {{ $labels.segment }}={{ $labels.value }} over the last {{ $labels.window }} is "
+               "{{ $value | printf \"%%.3g\" }}, more than alerts.error_increase above the model's overall MAE." % MV, window=sw),
+    ]
+
+
 def business(c):
     w, b = c["alert_window"], c["baseline_window"]
     per_outcome = lambda window: ("(modelwatch_window_cost%s / on (%s) (modelwatch_window_outcomes%s > 0))"
@@ -259,6 +277,7 @@ GROUPS = [
     ("modelwatch-label-lag", label_lag),
     ("modelwatch-canary", canary),
     ("modelwatch-business", business),
+    ("modelwatch-segments", segments),
     ("modelwatch-availability", availability),
     ("modelwatch-daemon", daemon),
 ]

@@ -14,6 +14,8 @@ DEFAULTS = {
     "coverage_cohort": "2d-7d",
     # Canaries are judged on this window: long enough for the outcomes a test needs.
     "canary_window": "1h",
+    # Segments are judged on this window (a segment value has a share of the model's outcomes).
+    "segment_window": "1h",
     # Ranges of the recording rules' rate(); each gets its own set of rules.
     "recording_ranges": ["5m", "1h"],
     # rate() range inside alerts (rejections, latency, traffic).

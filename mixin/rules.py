@@ -94,6 +94,19 @@ def _business(c):
     return out
 
 
+def _segments(c):
+    """Per segment value over the fleet: predictions and outcomes summed, accuracy weighted by outcomes."""
+    by = "job, model, version, window, segment, value"
+    return [
+        _record("model_version_segment:modelwatch_segment_predictions:sum",
+                "sum by (%s) (modelwatch_segment_predictions%s)" % (by, sel(c))),
+        _record("model_version_segment:modelwatch_segment_outcomes:sum",
+                "sum by (%s) (modelwatch_segment_outcomes%s)" % (by, sel(c))),
+        _record("model_version_segment:modelwatch_segment_accuracy:fleet",
+                _weighted(c, "modelwatch_segment_accuracy", "modelwatch_segment_outcomes", by)),
+    ]
+
+
 def groups(config):
     """The recording rule file's groups: the reference's bins, then one group per rate range, then cumulative."""
     reference = "max by (job, model, feature, bin) (modelwatch_reference_bin_ratio%s)" % sel(config)
@@ -113,6 +126,7 @@ def groups(config):
         out.append({"name": "modelwatch-fleet-%s" % r, "rules": rules})
     out.append({"name": "modelwatch-label-lag", "rules": _label_lag(config)})
     out.append({"name": "modelwatch-business", "rules": _business(config)})
+    out.append({"name": "modelwatch-segments", "rules": _segments(config)})
     identity = lambda series: series
     out.append({"name": "modelwatch-fleet-cumulative",
                 "rules": _performance(config, "cumulative", identity) + _psi(config, "cumulative", identity)})

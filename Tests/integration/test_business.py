@@ -115,3 +115,40 @@ def test_bad_business_values_are_rejected_per_event_and_names_are_capped(node_fa
     # a label's business values are checked the same way
     status, body = node.call("POST", "/v1/models/shop/labels", ndjson([{"id": "ok-1", "label": 1, "business": {"refund": "x"}}]), ndjson=True)
     assert status == 422 and json.loads(body)["errors"][0]["field"] == "business.refund"
+
+
+def test_segments_over_http_worst_first_capped_and_kept_across_a_restart(node_factory):  # noqa: F811
+    rng = random.Random(8)
+    node = node_factory("min_samples: 20\nmodels:\n  shop: {task: binary, segments: [country, device], segment_values: 3}\n").start()
+    skill = {"ES": 0.9, "FR": 0.85, "DE": 0.8, "IT": 0.75, "PT": 0.3}
+    predictions, labels, rows = [], [], []
+    for i in range(2000):
+        country = rng.choice(list(skill))
+        y = rng.random() < 0.5
+        p = y if rng.random() < skill[country] else not y
+        predictions.append({"id": "s-%d" % i, "prediction": int(p), "features": {"country": country, "device": rng.choice(["ios", "web"])}})
+        labels.append({"id": "s-%d" % i, "label": int(y)})
+        rows.append((country, p == y))
+    assert node.call("POST", "/v1/models/shop/predictions", ndjson(predictions), ndjson=True)[0] == 202
+    assert node.call("POST", "/v1/models/shop/labels", ndjson(labels), ndjson=True)[0] == 202
+    counts = {c: sum(1 for r in rows if r[0] == c) for c in skill}
+    top = sorted(counts, key=lambda c: -counts[c])[:3]
+    text = node.metrics()
+    exported = {line.split('value="')[1].split('"')[0] for line in text.splitlines()
+                if line.startswith("modelwatch_segment_predictions{") and 'segment="country"' in line and 'window="5m"' in line}
+    assert exported == set(top) | {"__other__"}, exported
+    for c in top:
+        accuracy = sum(1 for r in rows if r[0] == c and r[1]) / counts[c]
+        assert abs(series(text, "modelwatch_segment_accuracy", model="shop", segment="country", value=c, window="5m") - accuracy) < 1e-12
+    other = sum(counts[c] for c in skill if c not in top)
+    assert series(text, "modelwatch_segment_predictions", model="shop", segment="country", value="__other__", window="5m") == other
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+    status, body = node.call("GET", "/v1/models/shop")
+    listed = json.loads(body)["versions"][0]["segments"]["5m"]["country"]
+    accuracies = [e["metrics"]["accuracy"] for e in listed if e["value"] != "__other__"]
+    assert accuracies == sorted(accuracies) and listed[-1]["value"] == "__other__"  # worst first
+    before = {k: v for k, v in node.state_metrics().items() if "segment" in k}
+    node.stop()
+    node.start()
+    assert {k: v for k, v in node.state_metrics().items() if "segment" in k} == before

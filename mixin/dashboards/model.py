@@ -141,6 +141,23 @@ def build(config):
                                          p.target(s("modelwatch_version_mae_p_value"), "{{version}} MAE"),
                                          floor("canary_p_value")],
                      unit="none", minimum=0, maximum=1, width=8),
+        p.row("Segments"),
+        p.table("Segment values, worst first", [
+                    p.target('min by (segment, value) (%s)' % s("modelwatch_segment_accuracy"), instant=True, table=True),
+                    p.target('sum by (segment, value) (%s)' % s("modelwatch_segment_predictions"), instant=True, table=True)],
+                description="Per value of each segment feature (settings: segments), the window's accuracy and volume: "
+                            "where a model that is fine on average fails.",
+                sort_by="Accuracy", sort_descending=False,
+                transformations=[{"id": "merge", "options": {}},
+                                 {"id": "organize", "options": {"excludeByName": {"Time": True},
+                                                                "renameByName": {"Value #A": "Accuracy", "Value #B": "Predictions"}}}],
+                units={"Accuracy": "percentunit"}, width=12, height=8),
+        p.timeseries("Accuracy per segment value", [p.target(s("modelwatch_segment_accuracy"), "{{segment}}={{value}}")],
+                     unit="percentunit", minimum=0, maximum=1, width=12, height=8),
+        p.timeseries("MAE per segment value (regression)", [p.target(s("modelwatch_segment_mae"), "{{segment}}={{value}}")],
+                     unit="short", minimum=0, width=12),
+        p.timeseries("Predictions per segment value", [p.target(s("modelwatch_segment_predictions"), "{{segment}}={{value}}")],
+                     unit="short", minimum=0, width=12),
         p.row("Business value and cost"),
         p.timeseries("Business values per second", [
                          p.target('sum by (version, name) (rate(modelwatch_business_value_total{%s}%s))' % (MV, rate), "{{version}} {{name}}")],

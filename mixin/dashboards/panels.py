@@ -57,12 +57,12 @@ def stat(title, targets, unit="short", description="", steps=(), width=4, height
 
 
 def table(title, targets, description="", units=None, sort_by=None, transformations=None, width=24, height=8,
-          steps=()):
+          steps=(), sort_descending=True):
     overrides = [{"matcher": {"id": "byName", "options": name},
                   "properties": [{"id": "unit", "value": unit}]} for name, unit in (units or {}).items()]
     options = {"showHeader": True, "cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "fields": ""}}
     if sort_by:
-        options["sortBy"] = [{"displayName": sort_by, "desc": True}]
+        options["sortBy"] = [{"displayName": sort_by, "desc": sort_descending}]
     return {"type": "table", "title": title, "description": description, "datasource": DATASOURCE,
             "targets": _refs(targets),
             "fieldConfig": {"defaults": {"thresholds": thresholds(*steps), "custom": {"align": "auto", "cellOptions": {"type": "auto"}}},

@@ -8,7 +8,7 @@ import Foundation
 /// working, and prices rise: the forecast's MAE and RMSE grow.
 struct DemandSimulation: DemoModel {
     let name = "demand"
-    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"absolute_error": 1.5}}"#
+    let settings = #"{"task": "regression", "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"absolute_error": 1.5}, "segments": ["store"]}"#
     private static let stores = ["north", "south", "east", "west", "center"]
     private static let base: [String: Double] = ["north": 120, "south": 90, "east": 150, "west": 70, "center": 200]
     private var random: DemoRandom
