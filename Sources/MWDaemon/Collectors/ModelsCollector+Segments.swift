@@ -8,10 +8,7 @@ extension ModelsCollector {
     static let segmentSpecs: [(String, MetricType, String)] = [
         ("modelwatch_segment_predictions", .gauge, "Predictions in the window with this value of the segment feature (the top segment_values by volume, the rest as __other__)."),
         ("modelwatch_segment_outcomes", .gauge, "Outcomes in the window of predictions with this segment value."),
-        ("modelwatch_segment_label_coverage", .gauge, "Share of the window's predictions with this segment value whose label has arrived."),
         ("modelwatch_segment_accuracy", .gauge, "Accuracy of the window's outcomes with this segment value."),
-        ("modelwatch_segment_precision_macro", .gauge, "Macro precision of the window's outcomes with this segment value."),
-        ("modelwatch_segment_recall_macro", .gauge, "Macro recall of the window's outcomes with this segment value."),
         ("modelwatch_segment_f1_macro", .gauge, "Macro F1 of the window's outcomes with this segment value."),
         ("modelwatch_segment_mae", .gauge, "Mean absolute error of the window's outcomes with this segment value (regression)."),
         ("modelwatch_segment_rmse", .gauge, "Root mean squared error of the window's outcomes with this segment value (regression)."),
@@ -26,11 +23,10 @@ extension ModelsCollector {
                 let labels = mv + [("window", s.window.name), ("segment", s.segment), ("value", e.value)]
                 add("modelwatch_segment_predictions", labels, Double(e.predictions))
                 add("modelwatch_segment_outcomes", labels, Double(e.outcomes))
-                if e.predictions > 0 { add("modelwatch_segment_label_coverage", labels, Double(e.labelled) / Double(e.predictions)) }
+                // Five families at most per value (the volume of a segment's series: models × windows ×
+                // segments × values); precision, recall and coverage are in the status JSON.
                 if let c = e.classification {
                     add("modelwatch_segment_accuracy", labels, c.accuracy)
-                    add("modelwatch_segment_precision_macro", labels, c.precisionMacro)
-                    add("modelwatch_segment_recall_macro", labels, c.recallMacro)
                     add("modelwatch_segment_f1_macro", labels, c.f1Macro)
                 }
                 if let r = e.regression {
