@@ -90,24 +90,29 @@ extension ModelState {
         expire(now: now)
         var merged: [[PerformanceSlice]] = []
         var sketches: [[[FeatureSketch]]] = []  // [version][window][column]
+        var segments: [[[SegmentMerge]]] = []  // [version][segment][window]
         for v in versionStates.indices {
             merged.append(options.windows.indices.map { w in mergeWindow(version: v, window: w, now: now) })
             sketches.append(options.windows.indices.map { w in
                 columns.indices.map { c in mergeColumn(version: v, column: c, window: w, now: now) }
             })
+            segments.append(versionStates[v].segments.indices.map { s in
+                options.windows.indices.map { w in mergeSegment(version: v, segment: s, window: w, now: now) }
+            })
         }
-        return makeReport(now: now, merge: { v, w in merged[v][w] }, sketch: { v, w, c in sketches[v][w][c] })
+        return makeReport(now: now, merge: { v, w in merged[v][w] }, sketch: { v, w, c in sketches[v][w][c] },
+                          segment: { v, s, w in segments[v][s][w] })
     }
 
     /// The report at `now` without expiring or caching (for read-only callers).
     public func snapshotReport(now: Double) -> ModelReport {
         makeReport(now: now, merge: { v, w in versionStates[v].windows[w].merged(at: now) }, sketch: { v, w, c in
             c < versionStates[v].columns.count ? versionStates[v].columns[c].windows.merged(window: w, at: now) : FeatureSketch()
-        })
+        }, segment: { v, s, w in versionStates[v].segments[s].merged(window: w, at: now) })
     }
 
-    private func makeReport(now: Double, merge: (Int, Int) -> PerformanceSlice,
-                            sketch: (Int, Int, Int) -> FeatureSketch) -> ModelReport {
+    private func makeReport(now: Double, merge: (Int, Int) -> PerformanceSlice, sketch: (Int, Int, Int) -> FeatureSketch,
+                            segment: (Int, Int, Int) -> SegmentMerge) -> ModelReport {
         let minSamples = UInt64(max(1, options.minSamples))
         let binary = task == .binary
         let versionReports = versionStates.indices.map { v -> VersionReport in
@@ -139,7 +144,7 @@ extension ModelState {
                 costTotal: costTotal(version: v),
                 cohorts: cohortReports(version: v, now: now), matured: maturedReports(version: v, now: now),
                 labelProfile: labelProfile(version: v, now: now),
-                segments: segmentReports(version: v, now: now))
+                segments: segmentReports(version: v) { s, w in segment(v, s, w) })
         }
         return ModelReport(name: name, task: task, classNames: classes.names,
                            positiveClass: task == .binary ? positiveClassName : nil,

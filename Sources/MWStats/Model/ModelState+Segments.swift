@@ -79,7 +79,13 @@ public struct SegmentReport: Sendable {
 }
 
 extension ModelState {
-    func segmentReports(version v: Int, now: Double) -> [SegmentReport] {
+    /// Segment `s` of version `v` over window `w`, merged at `now` through the windows' caches.
+    mutating func mergeSegment(version v: Int, segment s: Int, window w: Int, now: Double) -> SegmentMerge {
+        versions[v].segments[s].mergedCaching(window: w, at: now)
+    }
+
+    /// The segment reports of version `v`, from `merge(segment, window)`.
+    func segmentReports(version v: Int, merge: (Int, Int) -> SegmentMerge) -> [SegmentReport] {
         let minimum = UInt64(max(1, options.minSamples))
         func entry(_ value: String, _ s: PerformanceSlice) -> SegmentEntry {
             let outcomes = s.classification.confusion.total + s.regression.count
@@ -88,9 +94,10 @@ extension ModelState {
                                 classification: enough && task != .regression ? ClassificationMetrics(s.classification, binary: false) : nil,
                                 regression: enough && task == .regression ? RegressionMetrics(s.regression) : nil)
         }
-        return versionStates[v].segments.flatMap { tracker in
+        return versionStates[v].segments.enumerated().flatMap { s, tracker in
             options.windows.indices.map { w -> SegmentReport in
-                let (values, otherSlice) = tracker.merged(window: w, at: now)
+                let merged = merge(s, w)
+                let (values, otherSlice) = (merged.values, merged.other)
                 let ranked = values.filter { $0.slice.predictions > 0 || $0.slice.labelled > 0 }
                     .sorted { $0.slice.predictions > $1.slice.predictions || ($0.slice.predictions == $1.slice.predictions && $0.value < $1.value) }
                 var other = otherSlice

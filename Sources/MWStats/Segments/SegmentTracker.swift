@@ -54,9 +54,23 @@ struct SegmentTracker: Sendable {
     }
 
     /// Window `w` of every tracked value and of `__other__`, merged at `now`.
-    func merged(window w: Int, at now: Double) -> (values: [(value: String, slice: PerformanceSlice)], other: PerformanceSlice) {
-        (zip(values, slots).map { ($0, $1[w].merged(at: now)) }, other[w].merged(at: now))
+    func merged(window w: Int, at now: Double) -> SegmentMerge {
+        SegmentMerge(values: zip(values, slots).map { ($0, $1[w].merged(at: now)) }, other: other[w].merged(at: now))
     }
+
+    /// The same through each window's cache of its older slices (see ``SlidingWindow/mergedCaching(at:)``).
+    mutating func mergedCaching(window w: Int, at now: Double) -> SegmentMerge {
+        var merged: [(value: String, slice: PerformanceSlice)] = []
+        merged.reserveCapacity(values.count)
+        for k in slots.indices { merged.append((values[k], slots[k][w].mergedCaching(at: now))) }
+        return SegmentMerge(values: merged, other: other[w].mergedCaching(at: now))
+    }
+}
+
+/// One window of a segment, merged: each kept value's slice and `__other__`'s.
+struct SegmentMerge {
+    var values: [(value: String, slice: PerformanceSlice)]
+    var other: PerformanceSlice
 }
 
 extension SegmentTracker {
