@@ -129,8 +129,12 @@ def build(config):
                      unit="short", minimum=0, width=8),
         p.stat("Maturity delay", [p.target('max(modelwatch_maturity_seconds{%s})' % MV)], unit="s", width=8, height=8),
         p.row("Canary against its baseline"),
+        p.timeseries("Accuracy and MAE per version, side by side", [p.target(s("modelwatch_accuracy"), "{{version}} accuracy"),
+                                                                   p.target(s("modelwatch_mae"), "{{version}} MAE")],
+                     unit="short", minimum=0, width=12,
+                     description="The canary and its baseline on the same window (the version variable selects them)."),
         p.timeseries("Traffic share per version", [p.target(s("modelwatch_version_traffic_share"), "{{version}}")],
-                     unit="percentunit", minimum=0, maximum=1, width=8, stack=True),
+                     unit="percentunit", minimum=0, maximum=1, width=12, stack=True),
         p.timeseries("Accuracy difference from the baseline (95 % interval)", [
                          p.target(s("modelwatch_version_accuracy_difference"), "{{version}} − {{baseline}}"),
                          p.target(s("modelwatch_version_accuracy_difference_bound"), "{{version}} {{bound}}")],
