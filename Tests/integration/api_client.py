@@ -69,3 +69,16 @@ def series(metrics, name, **labels):
     """Every sample of `name` whose labels include these, as {frozenset: value}."""
     want = set(labels.items())
     return {k[1]: v for k, v in metrics.items() if k[0] == name and want <= set(k[1])}
+
+
+def ndjson(items):
+    """Items as an NDJSON body."""
+    return "\n".join(json.dumps(i) for i in items)
+
+
+def series(text, family, **labels):
+    """The value of the first sample of `family` whose labels include `labels` (None if none)."""
+    for line in text.splitlines():
+        if line.startswith(family + "{") and all('%s="%s"' % kv in line for kv in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None

@@ -6,18 +6,10 @@ import json
 import random
 import subprocess
 
+from api_client import ndjson, series
 from test_persistence import node_factory  # noqa: F401 (the fixture)
 
 
-def ndjson(items):
-    return "\n".join(json.dumps(i) for i in items)
-
-
-def series(text, family, **labels):
-    for line in text.splitlines():
-        if line.startswith(family + "{") and all('%s="%s"' % kv in line for kv in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return None
 
 
 def test_a_worse_canary_with_shifted_inputs_is_flagged(node_factory):  # noqa: F811

@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 
+from api_client import ndjson, series
 from test_persistence import Node, node_factory  # noqa: F401 (the fixture)
 
 
@@ -24,15 +25,6 @@ def overconfident(rng, n, shift=0.0):
     return rows
 
 
-def ndjson(items):
-    return "\n".join(json.dumps(i) for i in items)
-
-
-def series(text, name, **labels):
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all('%s="%s"' % kv in line for kv in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return None
 
 
 def test_estimated_performance_before_labels_matches_the_truth_and_survives_restart(node_factory):  # noqa: F811
