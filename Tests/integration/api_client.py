@@ -76,8 +76,9 @@ def ndjson(items):
     return "\n".join(json.dumps(i) for i in items)
 
 
-def series(text, family, **labels):
-    """The value of the first sample of `family` whose labels include `labels` (None if none)."""
+def sample(text, family, **labels):
+    """In exposition `text`, the value of the first sample of `family` whose labels include
+    `labels` (None if none)."""
     for line in text.splitlines():
         if line.startswith(family + "{") and all('%s="%s"' % kv in line for kv in labels.items()):
             return float(line.rsplit(" ", 1)[1])

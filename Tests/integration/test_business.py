@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 
-from api_client import ndjson, series
+from api_client import ndjson, sample
 from test_persistence import node_factory  # noqa: F401 (the fixture)
 
 
@@ -58,12 +58,12 @@ def test_business_values_and_costs_are_exact_and_survive_a_restart(node_factory)
 
     text = node.metrics()
     shop = dict(model="shop", version="default")
-    assert abs(series(text, "modelwatch_business_value_total", name="revenue", **shop) - float(np.sum(revenue))) < 1e-9 * np.sum(revenue)
-    assert abs(series(text, "modelwatch_business_value_total", name="refund", **shop) - float(np.sum(refunds))) < 1e-9 * np.sum(refunds)
-    assert abs(series(text, "modelwatch_window_business_value", name="revenue", window="5m", **shop) - float(np.sum(revenue))) < 1e-6
-    assert series(text, "modelwatch_cost_total", **shop) == 5 * fp + 50 * fn and fp > 0 and fn > 0
-    assert series(text, "modelwatch_window_cost", window="1h", **shop) == 5 * fp + 50 * fn
-    assert abs(series(text, "modelwatch_cost_total", model="demand", version="default") - 0.8 * mae_sum) < 1e-6
+    assert abs(sample(text, "modelwatch_business_value_total", name="revenue", **shop) - float(np.sum(revenue))) < 1e-9 * np.sum(revenue)
+    assert abs(sample(text, "modelwatch_business_value_total", name="refund", **shop) - float(np.sum(refunds))) < 1e-9 * np.sum(refunds)
+    assert abs(sample(text, "modelwatch_window_business_value", name="revenue", window="5m", **shop) - float(np.sum(revenue))) < 1e-6
+    assert sample(text, "modelwatch_cost_total", **shop) == 5 * fp + 50 * fn and fp > 0 and fn > 0
+    assert sample(text, "modelwatch_window_cost", window="1h", **shop) == 5 * fp + 50 * fn
+    assert abs(sample(text, "modelwatch_cost_total", model="demand", version="default") - 0.8 * mae_sum) < 1e-6
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -96,7 +96,7 @@ def test_bad_business_values_are_rejected_per_event_and_names_are_capped(node_fa
         (1, "business.revenue", "invalid_type"), (2, "business.9revenue", "invalid_name"),
         (3, "business.revenue", "not_finite"), (4, "business", "too_many_business_values"), (5, "business", "invalid_type")]
     assert all(e["message"] for e in body["errors"])
-    assert series(node.metrics(), "modelwatch_business_value_total", model="shop", name="revenue") == 12.5
+    assert sample(node.metrics(), "modelwatch_business_value_total", model="shop", name="revenue") == 12.5
     # 32 names per model: the 33rd is refused, the event with it too, the others stay.
     many = [{"id": "n-%d" % k, "prediction": 1, "business": {("value_%d" % k): 1}} for k in range(40)]
     status, body = node.call("POST", "/v1/models/shop/predictions", ndjson(many), ndjson=True)
@@ -131,9 +131,9 @@ def test_segments_over_http_worst_first_capped_and_kept_across_a_restart(node_fa
     assert exported == set(top) | {"__other__"}, exported
     for c in top:
         accuracy = sum(1 for r in rows if r[0] == c and r[1]) / counts[c]
-        assert abs(series(text, "modelwatch_segment_accuracy", model="shop", segment="country", value=c, window="5m") - accuracy) < 1e-12
+        assert abs(sample(text, "modelwatch_segment_accuracy", model="shop", segment="country", value=c, window="5m") - accuracy) < 1e-12
     other = sum(counts[c] for c in skill if c not in top)
-    assert series(text, "modelwatch_segment_predictions", model="shop", segment="country", value="__other__", window="5m") == other
+    assert sample(text, "modelwatch_segment_predictions", model="shop", segment="country", value="__other__", window="5m") == other
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
     status, body = node.call("GET", "/v1/models/shop")

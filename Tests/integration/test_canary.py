@@ -6,7 +6,7 @@ import json
 import random
 import subprocess
 
-from api_client import ndjson, series
+from api_client import ndjson, sample
 from test_persistence import node_factory  # noqa: F401 (the fixture)
 
 
@@ -45,11 +45,11 @@ def test_a_worse_canary_with_shifted_inputs_is_flagged(node_factory):  # noqa: F
 
     text = node.metrics()
     labels_ = dict(model="fraud", version="v2", baseline="v1", window="1h")
-    assert abs(series(text, "modelwatch_version_accuracy_difference", **labels_) - a["difference"]) < 1e-12
-    assert series(text, "modelwatch_version_accuracy_p_value", **labels_) < 1e-6
-    assert series(text, "modelwatch_version_accuracy_difference_bound", bound="high", **labels_) < 0
-    assert series(text, "modelwatch_version_feature_psi", feature="amount", **labels_) > 0.5
-    assert series(text, "modelwatch_version_traffic_share", model="fraud", version="v1", window="1h") == 0.75
+    assert abs(sample(text, "modelwatch_version_accuracy_difference", **labels_) - a["difference"]) < 1e-12
+    assert sample(text, "modelwatch_version_accuracy_p_value", **labels_) < 1e-6
+    assert sample(text, "modelwatch_version_accuracy_difference_bound", bound="high", **labels_) < 0
+    assert sample(text, "modelwatch_version_feature_psi", feature="amount", **labels_) > 0.5
+    assert sample(text, "modelwatch_version_traffic_share", model="fraud", version="v1", window="1h") == 0.75
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
 

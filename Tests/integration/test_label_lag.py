@@ -8,7 +8,7 @@ import random
 import signal
 import subprocess
 
-from api_client import ndjson, series
+from api_client import ndjson, sample
 from test_persistence import Node, node_factory  # noqa: F401 (the fixture)
 
 
@@ -49,19 +49,19 @@ def test_estimated_performance_before_labels_matches_the_truth_and_survives_rest
     flagged = [(s, y) for s, p, y in analysis if p == 1]
     truth_precision = sum(y for _, y in flagged) / len(flagged)
     raw_precision = sum(s for s, _ in flagged) / len(flagged)
-    estimated = series(text, "modelwatch_estimated_accuracy", model="fraud", window="5m")
+    estimated = sample(text, "modelwatch_estimated_accuracy", model="fraud", window="5m")
     assert estimated is not None, [l for l in text.splitlines() if "estimated" in l]
-    precision = series(text, "modelwatch_estimated_precision", model="fraud", window="5m", **{"class": "1"})
+    precision = sample(text, "modelwatch_estimated_precision", model="fraud", window="5m", **{"class": "1"})
     # The calibrated estimates land near the truth; the raw scores would not (the test can fail).
     assert abs(estimated - truth_accuracy) < 0.03, (estimated, truth_accuracy)
     assert abs(precision - truth_precision) < 0.04, (precision, truth_precision)
     assert abs(raw_precision - truth_precision) > 0.1, (raw_precision, truth_precision)
-    assert series(text, "modelwatch_estimated_predictions", model="fraud", window="1h") == 3000
+    assert sample(text, "modelwatch_estimated_predictions", model="fraud", window="1h") == 3000
     for family in ["modelwatch_estimated_roc_auc", "modelwatch_estimated_precision_macro", "modelwatch_estimated_f1_macro"]:
-        assert series(text, family, model="fraud", window="1h") is not None, family
-    assert series(text, "modelwatch_estimated_precision", model="fraud", window="1h", **{"class": "1"}) is not None
+        assert sample(text, family, model="fraud", window="1h") is not None, family
+    assert sample(text, "modelwatch_estimated_precision", model="fraud", window="1h", **{"class": "1"}) is not None
     # No labels, so no realised accuracy: the estimate is all there is.
-    assert series(text, "modelwatch_accuracy", model="fraud") is None
+    assert sample(text, "modelwatch_accuracy", model="fraud") is None
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -95,7 +95,7 @@ def test_no_estimate_without_a_calibrated_reference_or_below_min_samples(node_fa
     assert "modelwatch_estimated_accuracy{" not in node.metrics()  # 40 estimated < min_samples 50
     node.call("POST", "/v1/models/fraud/predictions",
               ndjson({"id": "d-%d" % i, "prediction": p, "score": s} for i, (s, p, _) in enumerate(rows)), ndjson=True)
-    assert series(node.metrics(), "modelwatch_estimated_predictions", model="fraud", window="5m") == 80
+    assert sample(node.metrics(), "modelwatch_estimated_predictions", model="fraud", window="5m") == 80
 
 
 SEED_CONFIG = """min_samples: 10
@@ -154,12 +154,12 @@ def test_the_seed_example_coverage_and_precision_by_rule(node_factory):  # noqa:
     assert expired_as_negative["labels_total"]["expired"] == 20
 
     text = node.metrics()
-    assert series(text, "modelwatch_cohort_label_coverage", model="recs", cohort="7d-8d") == 0.6
-    assert series(text, "modelwatch_cohort_predictions", model="recs", cohort="0-1h") == 0
-    assert series(text, "modelwatch_labelled_within_ratio", model="recs", delay="1d") == 0.5
-    assert series(text, "modelwatch_expected_label_coverage", model="recs") == 0.6
-    assert series(text, "modelwatch_unmatched_label_ratio", model="recs") == 0.25
-    assert series(text, "modelwatch_cohort_precision", model="recs_implicit", cohort="7d-8d", **{"class": "1"}) == 0.6
+    assert sample(text, "modelwatch_cohort_label_coverage", model="recs", cohort="7d-8d") == 0.6
+    assert sample(text, "modelwatch_cohort_predictions", model="recs", cohort="0-1h") == 0
+    assert sample(text, "modelwatch_labelled_within_ratio", model="recs", delay="1d") == 0.5
+    assert sample(text, "modelwatch_expected_label_coverage", model="recs") == 0.6
+    assert sample(text, "modelwatch_unmatched_label_ratio", model="recs") == 0.25
+    assert sample(text, "modelwatch_cohort_precision", model="recs_implicit", cohort="7d-8d", **{"class": "1"}) == 0.6
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
     assert check.returncode == 0, check.stdout + check.stderr
 
