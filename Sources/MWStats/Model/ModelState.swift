@@ -178,8 +178,10 @@ public struct ModelState: Sendable {
     /// Drops predictions past their TTL (counted `expired`) and orphan labels past the grace
     /// period (counted `unmatched`).
     public mutating func expire(now: Double) {
-        let implicit = options.labelOnExpiry.flatMap { try? resolveLabel($0) }
-        for (prediction, arrival) in join.expirePredictions(olderThan: now - options.labelTTL) where !prediction.labelled {
+        let expired = join.expirePredictions(olderThan: now - options.labelTTL)
+        // Resolved once per call, and only when something expires (this runs on every ingest).
+        let implicit = expired.isEmpty ? nil : options.labelOnExpiry.flatMap { try? resolveLabel($0) }
+        for (prediction, arrival) in expired where !prediction.labelled {
             countExpired(prediction)
             if let implicit {
                 recordOutcome(prediction, actual: implicit, labelTime: now, predictionArrival: arrival, now: now, implicit: true)
