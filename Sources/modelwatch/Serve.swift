@@ -31,6 +31,7 @@ struct Serve: ParsableCommand {
             throw ExitCode(2)
         }
         LoggingSetup.bootstrap(level: configuration.logLevel)
+        MallocArenas.cap()
         let logger = Logger(label: "modelwatch")
         let daemon = Daemon(configuration: configuration, logger: logger)
         do {
