@@ -144,3 +144,40 @@ def test_segments_over_http_worst_first_capped_and_kept_across_a_restart(node_fa
     node.stop()
     node.start()
     assert {k: v for k, v in node.state_metrics().items() if "segment" in k} == before
+
+
+def test_segment_drift_over_http_against_numpy_and_across_a_restart(node_factory):  # noqa: F811
+    """The segment_drift fixture (make_segment_drift_fixtures.py) through the API: its reference
+    uploaded, its live rows posted; each country's PSI of the score, amount and channel equals
+    numpy's on the rows of that country."""
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "..", "Fixtures", "segment_drift.json")) as f:
+        fixture = json.load(f)
+    node = node_factory("models:\n  pay: {task: binary, positive_class: '1', segments: [country], segment_drift: [amount, channel]}\n").start()
+    assert node.call("PUT", "/v1/models/pay/reference", ndjson(fixture["reference"]), ndjson=True)[0] == 200
+    live = [dict(row, id="p-%d" % i) for i, row in enumerate(fixture["live"])]
+    assert node.call("POST", "/v1/models/pay/predictions", ndjson(live), ndjson=True)[0] == 202
+    text = node.metrics()
+    for country, columns in fixture["expected"].items():
+        for column, want in columns.items():
+            if column == "prediction":
+                got = sample(text, "modelwatch_segment_prediction_drift_score", model="pay", segment="country", value=country,
+                             window="5m", method="psi")
+            else:
+                got = sample(text, "modelwatch_segment_drift_score", model="pay", segment="country", value=country,
+                             window="5m", feature=column, method="psi")
+            assert got is not None and abs(got - want["psi"]) < 1e-9, (country, column, got, want)
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+    status, body = node.call("GET", "/v1/models/pay")
+    fr = next(e for e in json.loads(body)["versions"][0]["segments"]["5m"]["country"] if e["value"] == "FR")
+    assert abs(fr["drift"]["amount"]["psi"] - fixture["expected"]["FR"]["amount"]["psi"]) < 1e-9
+    assert fr["drift"]["amount"]["reference_count"] == fixture["expected"]["FR"]["amount"]["reference_count"]
+    before = {k: v for k, v in node.state_metrics().items() if "segment" in k}
+    node.stop()
+    node.start()
+    assert {k: v for k, v in node.state_metrics().items() if "segment" in k} == before
+    # too many features: refused, naming the setting
+    status, body = node.call("PUT", "/v1/models/pay", json.dumps({"task": "binary", "positive_class": "1", "segments": ["country"],
+                                                                  "segment_drift": ["f%d" % k for k in range(9)]}))
+    assert status == 400 and json.loads(body)["error"]["details"] == ["segment_drift"], body

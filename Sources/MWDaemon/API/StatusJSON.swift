@@ -34,6 +34,7 @@ enum StatusJSON {
         if !settings.segments.isEmpty {
             s["segments"] = settings.segments
             s["segment_values"] = settings.segmentValues
+            s["segment_drift"] = settings.segmentDrift
         }
         s["cohort_slice_seconds"] = settings.cohortSlice
         s["cohorts"] = settings.cohorts.map(\.name)
@@ -108,6 +109,12 @@ enum StatusJSON {
                     var out: [String: Any] = ["value": e.value, "predictions": e.predictions, "outcomes": e.outcomes,
                                               "metrics": metrics(report, e.classification, e.regression)]
                     if e.predictions > 0 { out["label_coverage"] = Double(e.labelled) / Double(e.predictions) }
+                    if !e.drift.isEmpty {
+                        // PSI against the reference rows of the same value; "prediction" for the prediction
+                        out["drift"] = Dictionary(uniqueKeysWithValues: e.drift.map { d -> (String, Any) in
+                            (d.feature ?? "prediction", ["psi": d.psi, "count": d.count, "reference_count": d.referenceCount] as [String: Any])
+                        })
+                    }
                     return out
                 }
             }

@@ -12,6 +12,8 @@ extension ModelsCollector {
         ("modelwatch_segment_f1_macro", .gauge, "Macro F1 of the window's outcomes with this segment value."),
         ("modelwatch_segment_mae", .gauge, "Mean absolute error of the window's outcomes with this segment value (regression)."),
         ("modelwatch_segment_rmse", .gauge, "Root mean squared error of the window's outcomes with this segment value (regression)."),
+        ("modelwatch_segment_prediction_drift_score", .gauge, "PSI of the prediction in the window with this segment value against the reference rows with the same value."),
+        ("modelwatch_segment_drift_score", .gauge, "PSI of a segment_drift feature in the window with this segment value against the reference rows with the same value."),
         ("modelwatch_segment_untracked_values_total", .counter, "Predictions whose segment value found no slot in memory (twice segment_values are kept) and counted as __other__."),
     ]
 
@@ -32,6 +34,13 @@ extension ModelsCollector {
                 if let r = e.regression {
                     add("modelwatch_segment_mae", labels, r.mae)
                     add("modelwatch_segment_rmse", labels, r.rmse)
+                }
+                for d in e.drift {
+                    if let feature = d.feature {
+                        add("modelwatch_segment_drift_score", labels + [("feature", feature), ("method", "psi")], d.psi)
+                    } else {
+                        add("modelwatch_segment_prediction_drift_score", labels + [("method", "psi")], d.psi)
+                    }
                 }
             }
         }

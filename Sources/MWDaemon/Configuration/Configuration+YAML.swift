@@ -106,6 +106,7 @@ extension ModelSettings {
         if let b = m.baseline { out.append("baseline: \(q(b))") }
         if !m.segments.isEmpty { out.append("segments: [\(m.segments.map(q).joined(separator: ", "))]") }
         out.append("segment_values: \(m.segmentValues)")
+        if !m.segmentDrift.isEmpty { out.append("segment_drift: [\(m.segmentDrift.map(q).joined(separator: ", "))]") }
         switch m.costs {
         case nil: break
         case let .binary(fp, fn)?: out.append("costs: {false_positive: \(num(fp)), false_negative: \(num(fn))}")

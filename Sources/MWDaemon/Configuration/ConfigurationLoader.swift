@@ -190,7 +190,8 @@ public enum ConfigurationLoader {
         var keysGiven: Set<String> = []
         let keys: Set<String> = ["task", "positive_class", "classes", "features", "drift", "reference", "label_ttl",
                                  "label_grace", "min_samples", "max_pending", "alerts", "cohort_slice", "cohorts", "maturity",
-                                 "label_on_expiry", "baseline", "costs", "segments", "segment_values"]
+                                 "label_on_expiry", "baseline", "costs", "segments", "segment_values",
+                                 "segment_drift"]
         for (k, v) in try value.mapping(allowed: keys) {
             keysGiven.insert(k)
             switch k {
@@ -259,6 +260,15 @@ public enum ConfigurationLoader {
                 }
                 s.segments = names
             case "segment_values": s.segmentValues = try v.int(min: 1, max: 100)
+            case "segment_drift":
+                let names = try v.sequence().map { (n) throws(ConfigurationError) in try n.string() }
+                guard names.count <= ModelOptions.maxSegmentDrift, Set(names).count == names.count else {
+                    throw v.fail("segment_drift: at most \(ModelOptions.maxSegmentDrift) distinct feature names (each adds a series per segment value and window)")
+                }
+                for name in names where !Names.isValidFeatureName(name) {
+                    throw v.fail("segment_drift: \(name) is not a feature name (\(Names.featureNameRule))")
+                }
+                s.segmentDrift = names
             case "costs":
                 let entries = try v.mapping(allowed: ["false_positive", "false_negative", "matrix", "absolute_error"])
                 let keys = Set(entries.map(\.key))

@@ -36,6 +36,9 @@ public struct ModelSettings: Sendable, Equatable {
     /// many values each exports (the top by volume, then `__other__`).
     public var segments: [String] = []
     public var segmentValues = 20
+    /// `segment_drift`: features whose drift is also measured per segment value (the
+    /// prediction's always is).
+    public var segmentDrift: [String] = []
 
     public init() {}
 
@@ -75,6 +78,7 @@ extension ModelSettings {
         o.costs = costs
         o.segments = segments
         o.segmentValues = segmentValues
+        o.segmentDrift = segmentDrift
         return o
     }
 }

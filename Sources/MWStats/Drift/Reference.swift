@@ -52,6 +52,8 @@ public struct ModelReference: Sendable {
     /// Scores calibrated against the reference's labels, for estimated performance (nil
     /// without rows that carry both a score or scores and a label, and for regression).
     public var calibration: ScoreCalibration? = nil
+    /// The reference rows of each value of each segment, binned (segment drift).
+    public var segments: [SegmentReference] = []
 }
 
 /// Why a reference upload was refused as a whole.
@@ -87,18 +89,21 @@ public struct ReferenceBuilder: Sendable {
     struct Column: Sendable {
         var numbers: [Double] = []
         var strings: [String] = []
+        /// The row of each number and of each string (for the values of one segment).
+        var numberRows: [Int32] = []
+        var stringRows: [Int32] = []
         var isEmpty: Bool { numbers.isEmpty && strings.isEmpty }
     }
 
     public private(set) var rows = 0
     /// Columns in order of first appearance, and their names.
-    private var columns: [Column] = []
-    private var names: [String] = []
-    private var index: [String: Int] = [:]
+    private(set) var columns: [Column] = []
+    private(set) var names: [String] = []
+    private(set) var index: [String: Int] = [:]
     private var columnMap = FeatureColumnMap()
-    private var scores: [Double] = []
-    private var predictionValues: [Double] = []
-    private var predictionClasses: [String] = []
+    private(set) var scores: [Double] = []
+    private(set) var predictionValues: [Double] = []
+    private(set) var predictionClasses: [String] = []
     private var labelValues: [Double] = []
     private var labelClasses: [String] = []
     /// The task the first row with a prediction implies (`.some(nil)`: it implies none).
@@ -107,6 +112,10 @@ public struct ReferenceBuilder: Sendable {
     /// estimated performance is fitted on them.
     private var scoredBinary: [(score: Double, label: String)] = []
     private var scoredMulticlass: [(scores: [ClassScore], label: String)] = []
+    /// The row of each score, prediction value and predicted class.
+    private(set) var scoreRows: [Int32] = []
+    private(set) var predictionValueRows: [Int32] = []
+    private(set) var predictionClassRows: [Int32] = []
 
     public init() {}
 
@@ -121,19 +130,31 @@ public struct ReferenceBuilder: Sendable {
             return columns.count - 1
         }
         let features = event.features
+        let row = Int32(truncatingIfNeeded: rows - 1)
         for (value, c) in zip(features.packed, columnOf) {
             if let x = value.number {
                 columns[Int(c)].numbers.append(x)
+                columns[Int(c)].numberRows.append(row)
             } else if let k = value.categoryIndex {
                 columns[Int(c)].strings.append(features.categories.strings[k])
+                columns[Int(c)].stringRows.append(row)
             }
         }
         if let p = event.prediction {
             if firstPredictionTask == nil { firstPredictionTask = .some(ModelTask.infer(from: event)) }
-            if case .number(let x) = p { predictionValues.append(x) }
-            if let name = ClassTable.className(of: p) { predictionClasses.append(name) }
+            if case .number(let x) = p {
+                predictionValues.append(x)
+                predictionValueRows.append(row)
+            }
+            if let name = ClassTable.className(of: p) {
+                predictionClasses.append(name)
+                predictionClassRows.append(row)
+            }
         }
-        if let s = event.score { scores.append(s) }
+        if let s = event.score {
+            scores.append(s)
+            scoreRows.append(row)
+        }
         if let l = event.label {
             if case .number(let y) = l { labelValues.append(y) }
             if let name = ClassTable.className(of: l) {
@@ -220,8 +241,10 @@ public struct ReferenceBuilder: Sendable {
             }
             if !labelClasses.isEmpty { label = .categorical(CategoricalReference(values: labelClasses, limit: maxCategories)) }
         }
-        return ModelReference(rows: rows, features: summaries, prediction: prediction, label: label,
-                              calibration: calibration(task: task, positive: positiveClass ?? options.positiveClass))
+        var reference = ModelReference(rows: rows, features: summaries, prediction: prediction, label: label,
+                                       calibration: calibration(task: task, positive: positiveClass ?? options.positiveClass))
+        reference.segments = options.segments.compactMap { segmentReference($0, of: reference, task: task, options: options) }
+        return reference
     }
 }
 
@@ -275,6 +298,13 @@ extension ReferenceBuilder: Snapshotted {
             }
             w.string(row.label)
         }
+        // layout 3: the rows of the values
+        let writeRows = { (w: inout SnapshotWriter, rows: [Int32]) in w.array(rows) { $0.integer($1) } }
+        w.array(columns) { w, column in
+            writeRows(&w, column.numberRows)
+            writeRows(&w, column.stringRows)
+        }
+        for r in [scoreRows, predictionValueRows, predictionClassRows] { writeRows(&w, r) }
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
@@ -299,6 +329,24 @@ extension ReferenceBuilder: Snapshotted {
         scoredMulticlass = try r.array { (r) throws(SnapshotError) in
             (try r.array { (r) throws(SnapshotError) in ClassScore(className: try r.string(), probability: try r.double()) }, try r.string())
         }
+        guard r.layout >= 3 else { return }  // earlier: no rows, so no segment references from these
+        let readRows = { (r: inout SnapshotReader) throws(SnapshotError) -> [Int32] in
+            try r.array { (r) throws(SnapshotError) in try r.integer(Int32.self) }
+        }
+        let columnRows = try r.array { (r) throws(SnapshotError) in (try readRows(&r), try readRows(&r)) }
+        guard columnRows.count == columns.count else { throw .invalid("reference rows of \(columnRows.count) columns, \(columns.count) columns") }
+        for (c, (numbers, strings)) in columnRows.enumerated() {
+            guard numbers.count == columns[c].numbers.count, strings.count == columns[c].strings.count else {
+                throw .invalid("reference column \(names[c]): rows do not match its values")
+            }
+            columns[c].numberRows = numbers
+            columns[c].stringRows = strings
+        }
+        scoreRows = try readRows(&r)
+        predictionValueRows = try readRows(&r)
+        predictionClassRows = try readRows(&r)
+        guard scoreRows.count == scores.count, predictionValueRows.count == predictionValues.count,
+              predictionClassRows.count == predictionClasses.count else { throw .invalid("reference prediction rows do not match") }
     }
 }
 

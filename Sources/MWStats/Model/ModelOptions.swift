@@ -73,6 +73,10 @@ public struct ModelOptions: Sendable, Equatable {
     /// Slices of a segment's windows (fewer than a model window's: there are many of them).
     public var segmentSlices = 12
     public static let maxSegments = 4
+    /// Features whose drift is measured per segment value as well (the prediction's always is),
+    /// at most ``maxSegmentDrift``.
+    public var segmentDrift: [String] = []
+    public static let maxSegmentDrift = 8
 
     /// Values a segment keeps in memory: twice the exported ones (at most 250 slots).
     public var trackedSegmentValues: Int { min(2 * segmentValues, 250) }

@@ -16,6 +16,17 @@ extension ModelState {
         set(reference.label, column: 1)
         calibration = reference.calibration
         indexCalibration()
+        segmentReferences = reference.segments
+        layOutSegmentDrift()
+    }
+
+    /// Lays out the bins segment windows count (the prediction's, then `segment_drift`'s
+    /// features'), under a new generation: counts of the old layout are not read again.
+    mutating func layOutSegmentDrift() {
+        let features = options.segmentDrift.compactMap { name -> (name: String, reference: ColumnReference)? in
+            columnIndex[name].flatMap { c in columns[c].reference.map { (name, $0) } }
+        }
+        segmentDrift = SegmentDriftLayout(prediction: columns[0].reference, features: features, generation: segmentDrift.generation + 1)
     }
 
     mutating func set(_ summary: ColumnReference?, column c: Int) {

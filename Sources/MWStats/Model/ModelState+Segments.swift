@@ -13,16 +13,35 @@ extension ModelState {
         return "__missing__"
     }
 
-    /// Counts a prediction in its slot of every segment of version `v`; returns the slots
-    /// packed a byte each (``PendingPrediction/segments``).
-    mutating func recordSegments(_ features: Features, version v: Int, now: Double) -> UInt32 {
+    /// The value of feature `name` in `features` (missing when absent).
+    static func featureValue(_ features: Features, name: String) -> FeatureValue {
+        for (k, n) in features.names.names.enumerated() where n == name { return features.value(at: k) }
+        return .missing
+    }
+
+    /// Counts a prediction (its features, and `prediction`, the value the prediction column
+    /// tracks) in its slot of every segment of version `v`; returns the slots packed a byte each
+    /// (``PendingPrediction/segments``).
+    mutating func recordSegments(_ features: Features, prediction: FeatureValue, version v: Int, now: Double) -> UInt32 {
+        var positions: [Int32] = []
+        swap(&positions, &segmentDriftScratch)  // its storage reused, event after event
+        positions.removeAll(keepingCapacity: true)
+        for column in segmentDrift.columns {
+            let value = column.key == SegmentReference.predictionKey ? prediction : Self.featureValue(features, name: column.key)
+            if let b = column.bins.bin(value) { positions.append(Int32(column.offset + b)) }
+        }
+        let (total, generation) = (segmentDrift.total, segmentDrift.generation)
         var packed = UInt32.max
         for s in versions[v].segments.indices {
             let value = Self.segmentValue(features, name: versions[v].segments[s].name)
             let slot = versions[v].segments[s].slot(of: value, options: options)
-            versions[v].segments[s].update(slot: slot, at: now) { $0.predictions += 1 }
+            versions[v].segments[s].update(slot: slot, at: now) { slice in
+                slice.predictions += 1
+                if !positions.isEmpty { slice.countDrift(positions, total: total, generation: generation) }
+            }
             packed = packed & ~(0xFF << (8 * UInt32(s))) | (UInt32(slot) << (8 * UInt32(s)))
         }
+        swap(&positions, &segmentDriftScratch)
         return packed
     }
 
@@ -55,6 +74,9 @@ public struct SegmentEntry: Sendable {
     public let outcomes: UInt64
     public let classification: ClassificationMetrics?
     public let regression: RegressionMetrics?
+    /// PSI of the prediction and of `segment_drift`'s features against the reference rows of
+    /// the same value (none for `__other__`, a value the reference lacks, or too few values).
+    public let drift: [SegmentDrift]
 
     /// Worst first: lowest accuracy, or highest MAE; entries without metrics last.
     static func worseFirst(_ a: SegmentEntry, _ b: SegmentEntry) -> Bool {
@@ -66,6 +88,17 @@ public struct SegmentEntry: Sendable {
         case (nil, nil): return a.predictions > b.predictions
         }
     }
+}
+
+/// One column's drift in one segment value's window, against the reference rows of that value.
+public struct SegmentDrift: Sendable, Equatable {
+    /// The feature; nil for the prediction.
+    public let feature: String?
+    /// Values in the window.
+    public let count: Int
+    /// Reference rows of the value with this column.
+    public let referenceCount: Int
+    public let psi: Double
 }
 
 /// A segment of a version over one window: its top values by volume (at most `segment_values`)
@@ -87,25 +120,47 @@ extension ModelState {
     /// The segment reports of version `v`, from `merge(segment, window)`.
     func segmentReports(version v: Int, merge: (Int, Int) -> SegmentMerge) -> [SegmentReport] {
         let minimum = UInt64(max(1, options.minSamples))
-        func entry(_ value: String, _ s: PerformanceSlice) -> SegmentEntry {
+        func entry(_ value: String, _ s: PerformanceSlice, reference: SegmentReference?) -> SegmentEntry {
             let outcomes = s.classification.confusion.total + s.regression.count
             let enough = outcomes >= minimum
             return SegmentEntry(value: value, predictions: s.predictions, labelled: s.labelled, outcomes: outcomes,
                                 classification: enough && task != .regression ? ClassificationMetrics(s.classification, binary: false) : nil,
-                                regression: enough && task == .regression ? RegressionMetrics(s.regression) : nil)
+                                regression: enough && task == .regression ? RegressionMetrics(s.regression) : nil,
+                                drift: reference.map { segmentDrift(of: s, value: value, reference: $0, minimum: minimum) } ?? [])
         }
         return versionStates[v].segments.enumerated().flatMap { s, tracker in
-            options.windows.indices.map { w -> SegmentReport in
+            let reference = segmentReferences.first { $0.segment == tracker.name }
+            return options.windows.indices.map { w -> SegmentReport in
                 let merged = merge(s, w)
                 let (values, otherSlice) = (merged.values, merged.other)
                 let ranked = values.filter { $0.slice.predictions > 0 || $0.slice.labelled > 0 }
                     .sorted { $0.slice.predictions > $1.slice.predictions || ($0.slice.predictions == $1.slice.predictions && $0.value < $1.value) }
                 var other = otherSlice
                 for rest in ranked.dropFirst(options.segmentValues) { other.merge(rest.slice) }
-                var entries = ranked.prefix(options.segmentValues).map { entry($0.value, $0.slice) }.sorted(by: SegmentEntry.worseFirst)
-                if other.predictions > 0 || other.labelled > 0 { entries.append(entry("__other__", other)) }
+                var entries = ranked.prefix(options.segmentValues).map { entry($0.value, $0.slice, reference: reference) }
+                    .sorted(by: SegmentEntry.worseFirst)
+                if other.predictions > 0 || other.labelled > 0 { entries.append(entry("__other__", other, reference: nil)) }
                 return SegmentReport(segment: tracker.name, window: options.windows[w], values: entries, untracked: tracker.untracked)
             }
+        }
+    }
+}
+
+extension ModelState {
+    /// PSI of each column of the drift layout in `slice` (the window of segment value `value`)
+    /// against `reference`'s rows of that value; columns with fewer than `minimum` values on
+    /// either side are left out.
+    func segmentDrift(of slice: PerformanceSlice, value: String, reference: SegmentReference, minimum: UInt64) -> [SegmentDrift] {
+        guard slice.driftGeneration == segmentDrift.generation, slice.drift.count == segmentDrift.total,
+              let p = reference.position(of: value) else { return [] }
+        return segmentDrift.columns.compactMap { column -> SegmentDrift? in
+            guard let rows = reference.bins[column.key]?[p], rows.count == column.bins.count else { return nil }
+            let counts = slice.drift[column.offset..<column.offset + column.bins.count].map(Double.init)
+            let n = counts.reduce(0, +), m = rows.reduce(0, +)
+            guard n >= Double(minimum), m >= Double(minimum) else { return nil }
+            let psi = DriftStatistics.psi(reference: DriftStatistics.proportions(rows), current: DriftStatistics.proportions(counts))
+            return SegmentDrift(feature: column.key == SegmentReference.predictionKey ? nil : column.key,
+                                count: Int(n), referenceCount: Int(m), psi: psi)
         }
     }
 }

@@ -11,7 +11,10 @@ extension ModelState {
     /// Bumped when the layout below changes.
     /// 2: estimated performance (the reference's calibration, window estimates, the
     /// reference builder's scored rows). Layout 1 snapshots are read with those empty.
-    public static let snapshotLayout: UInt32 = 2
+    /// 3: segment drift (the reference's rows per segment value, the bins segment windows count
+    /// and their layout, the reference builder's row of each value). Read from layout 2 with no
+    /// segment references (segment drift starts with the next reference upload).
+    public static let snapshotLayout: UInt32 = 3
 
     public func write(to w: inout SnapshotWriter) {
         w.optional(task) { $0.string($1.rawValue) }
@@ -29,6 +32,9 @@ extension ModelState {
         }
         w.optional(calibration) { $0.value($1) }
         w.array(businessNames.names) { $0.string($1) }
+        w.array(segmentReferences) { $0.value($1) }
+        w.integer(segmentDrift.generation)
+        w.array(segmentDrift.signature) { $0.string($1) }
     }
 
     /// A model restored from its snapshot form, under `options` (from its settings now).
@@ -55,6 +61,18 @@ extension ModelState {
             calibration = try r.optional { (r) throws(SnapshotError) in try r.value(ScoreCalibration.self) }
             indexCalibration()
             businessNames = ClassTable(declared: try r.array { (r) throws(SnapshotError) in try r.string() })
+        }
+        if r.layout >= 3 {
+            segmentReferences = try r.array { (r) throws(SnapshotError) in try r.value(SegmentReference.self) }
+            let generation: Int32 = try r.integer()
+            let signature = try r.array { (r) throws(SnapshotError) in try r.string() }
+            // The same layout under the settings now keeps the windows' counts; another one
+            // (segment_drift changed while the daemon was down) starts them over.
+            segmentDrift.generation = generation - 1
+            layOutSegmentDrift()
+            if segmentDrift.signature != signature { layOutSegmentDrift() }
+        } else {
+            layOutSegmentDrift()
         }
     }
 }

@@ -38,6 +38,8 @@ public struct ModelState: Sendable {
     public internal(set) var calibration: ScoreCalibration?
     /// Names of the business values events carried, each with its index in the sums.
     public internal(set) var businessNames = ClassTable()
+    /// The reference's rows of each segment value (segment drift), from its upload.
+    public internal(set) var segmentReferences: [SegmentReference] = []
 
     // MARK: Derived (from the settings, or from the state above; rebuilt, never persisted)
 
@@ -54,6 +56,10 @@ public struct ModelState: Sendable {
     var calibrators: [IsotonicCalibrator?]?
     /// Binary: the class indices of the calibration's positive and negative classes.
     var calibratedClasses: (positive: Int, negative: Int)?
+    /// The columns segment windows count bins of (its generation is persisted with them).
+    var segmentDrift = SegmentDriftLayout()
+    /// The bins of the event being recorded in segment windows (kept to reuse its storage).
+    var segmentDriftScratch: [Int32] = []
 
     var versionStates: [VersionState] { versions }
 
@@ -113,6 +119,7 @@ public struct ModelState: Sendable {
                 versions[v].segmentsSince = versions[v].lastEvent + 1e-6
             }
         }
+        let driftChanged = newOptions.segmentDrift != options.segmentDrift
         if newOptions.cohortSlice != options.cohortSlice || newOptions.cohortSliceCount != options.cohortSliceCount {
             // Slices of another width or number: the cohort rings start over (windows and
             // counters are kept).
@@ -123,6 +130,7 @@ public struct ModelState: Sendable {
         if task == nil { task = newOptions.task }
         for name in newOptions.classes ?? [] { classes.intern(name) }
         declareFeatures()
+        if driftChanged { layOutSegmentDrift() }
     }
 
     /// Gives declared features their columns and types; a column whose type changes starts
@@ -229,8 +237,8 @@ public struct ModelState: Sendable {
             }
         }
         if let latency = event.latencyMs { versions[v].latency.observe(latency / 1000) }
-        record(resolved.driftValue(columnType: columns[0].type), column: 0, version: v,
-               unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
+        let predictionValue = resolved.driftValue(columnType: columns[0].type)
+        record(predictionValue, column: 0, version: v, unit: CascadingWindows<FeatureSketch>.unitNumber(now, unit: columnUnit), now: now)
         features.append(version: v, event.features)
         if case .first(let rows) = options.reference, referenceGeneration < 0 {
             record(&features, now: now)  // placed before the reference they help build is installed
@@ -239,7 +247,7 @@ public struct ModelState: Sendable {
 
         var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
                                         predicted: Int32(predicted), version: UInt16(v), labelled: false)
-        if !versions[v].segments.isEmpty { pending.segments = recordSegments(event.features, version: v, now: now) }
+        if !versions[v].segments.isEmpty { pending.segments = recordSegments(event.features, prediction: predictionValue, version: v, now: now) }
         if let actual = inlineLabel {
             // Known at prediction time: an outcome at once, a matched label with no delay.
             pending.labelled = true

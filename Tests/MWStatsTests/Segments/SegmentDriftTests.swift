@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Segment drift: PSI of each segment value's window against the reference rows of the same
+// value, against numpy (Tests/Fixtures/segment_drift.json, written by make_segment_drift_fixtures.py).
+
+import Foundation
+import Testing
+@testable import MWStats
+
+@Suite struct SegmentDriftTests {
+    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/segment_drift.json")
+        guard let data = try? Data(contentsOf: url),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return root
+    }()
+
+    static func options(drift: [String]) -> ModelOptions {
+        var o = ModelOptions()
+        o.task = .binary
+        o.positiveClass = "1"
+        o.segments = ["country"]
+        o.segmentDrift = drift
+        return o
+    }
+
+    static func event(_ row: [String: Any], id: String?) -> PredictionEvent {
+        var e = PredictionEvent()
+        e.id = id
+        e.score = (row["score"] as! NSNumber).doubleValue
+        e.prediction = .number((row["prediction"] as! NSNumber).doubleValue)
+        let f = row["features"] as! [String: Any]
+        e.features = Features([
+            Feature(name: "country", value: .category(f["country"] as! String)),
+            Feature(name: "amount", value: (f["amount"] as? NSNumber).map { .number($0.doubleValue) } ?? .missing),
+            Feature(name: "channel", value: .category(f["channel"] as! String)),
+        ])
+        return e
+    }
+
+    /// A model with the fixture's reference installed and its live rows ingested at `now`.
+    static func model(drift: [String] = ["amount", "channel"]) throws -> ModelState {
+        let reference = try #require(root["reference"] as? [[String: Any]])
+        let live = try #require(root["live"] as? [[String: Any]])
+        var state = ModelState(name: "m", options: options(drift: drift), key: FingerprintKey(k0: 5, k1: 6))
+        var b = ReferenceBuilder()
+        for row in reference { b.add(event(row, id: nil)) }
+        state.install(reference: try b.build(task: state.task, options: state.options, strict: true))
+        _ = state.ingest(predictions: live.enumerated().map { ($0, event($1, id: "p\($0)")) }, now: 100)
+        return state
+    }
+
+    static func drift(_ model: ModelState, window: String = "5m") -> [String: [String: SegmentDrift]] {
+        var state = model
+        var out: [String: [String: SegmentDrift]] = [:]
+        let segment = state.report(now: 101).versions[0].segments.first { $0.window.name == window }!
+        for e in segment.values {
+            out[e.value] = Dictionary(uniqueKeysWithValues: e.drift.map { ($0.feature ?? "prediction", $0) })
+        }
+        return out
+    }
+
+    @Test func psiPerValueMatchesNumpyOnTheRowsOfTheSameValue() throws {
+        let expected = try #require(Self.root["expected"] as? [String: [String: [String: NSNumber]]])
+        let got = Self.drift(try Self.model())
+        #expect(Set(got.keys) == Set(expected.keys))
+        for (country, columns) in expected {
+            for (column, want) in columns {
+                let d = try #require(got[country]?[column], "\(country) \(column)")
+                #expect(d.count == want["count"]!.intValue, "\(country) \(column) count")
+                #expect(d.referenceCount == want["reference_count"]!.intValue, "\(country) \(column) reference count")
+                #expect(abs(d.psi - want["psi"]!.doubleValue) < 1e-12, "\(country) \(column): \(d.psi) vs \(want["psi"]!)")
+            }
+        }
+        // FR is the value that drifted; the others did not.
+        #expect(got["FR"]!["amount"]!.psi > 1 && got["ES"]!["amount"]!.psi < 0.05)
+    }
+
+    @Test func onlyThePredictionWithoutSegmentDriftFeatures() throws {
+        let got = Self.drift(try Self.model(drift: []))
+        #expect(got["FR"].map { Set($0.keys) } == ["prediction"])
+    }
+
+    @Test func survivesASnapshotAndStartsOverWhenTheDriftColumnsChange() throws {
+        let state = try Self.model()
+        var w = SnapshotWriter()
+        state.write(to: &w)
+        var r = SnapshotReader(w.bytes)
+        let restored = try ModelState(name: "m", options: state.options, from: &r)
+        #expect(restored.segmentReferences == state.segmentReferences)
+        #expect(Self.drift(restored)["FR"]!["amount"]!.psi == Self.drift(state)["FR"]!["amount"]!.psi)
+
+        // Restored under other segment_drift settings: the layout differs, the old counts are not read.
+        var r2 = SnapshotReader(w.bytes)
+        let other = try ModelState(name: "m", options: Self.options(drift: ["channel"]), from: &r2)
+        #expect(Self.drift(other)["FR"]?.isEmpty ?? true)
+
+        // Changed live: the same.
+        var live = state
+        try live.update(options: Self.options(drift: ["amount"]))
+        #expect(Self.drift(live)["FR"]?.isEmpty ?? true)
+    }
+
+    @Test func aNewReferenceStartsTheCountsOver() throws {
+        var state = try Self.model()
+        let reference = try #require(Self.root["reference"] as? [[String: Any]])
+        var b = ReferenceBuilder()
+        for row in reference.prefix(1000) { b.add(Self.event(row, id: nil)) }
+        state.install(reference: try b.build(task: state.task, options: state.options, strict: true))
+        // counted against the old reference's bins: not read against the new one
+        #expect(Self.drift(state)["FR"]?.isEmpty ?? true)
+        let live = try #require(Self.root["live"] as? [[String: Any]])
+        _ = state.ingest(predictions: live.enumerated().map { ($0, Self.event($1, id: "q\($0)")) }, now: 100.5)
+        #expect(Self.drift(state)["FR"]!["amount"]!.psi > 1)
+    }
+
+    @Test func aReferenceBuilderInProgressKeepsItsRowsInTheSnapshot() throws {
+        let reference = try #require(Self.root["reference"] as? [[String: Any]])
+        var b = ReferenceBuilder()
+        for row in reference { b.add(Self.event(row, id: nil)) }
+        var w = SnapshotWriter()
+        b.write(to: &w)
+        var r = SnapshotReader(w.bytes)
+        let restored = try ReferenceBuilder(from: &r)
+        let options = Self.options(drift: ["amount"])
+        #expect(try restored.build(task: .binary, options: options, strict: true).segments
+                == b.build(task: .binary, options: options, strict: true).segments)
+    }
+}
