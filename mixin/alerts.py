@@ -199,6 +199,17 @@ def segments(c):
                "performance", "warning", "The model's errors on one segment are far above its overall errors.",
                "MAE of %s on {{ $labels.segment }}={{ $labels.value }} over the last {{ $labels.window }} is "
                "{{ $value | printf \"%%.3g\" }}, more than alerts.error_increase above the model's overall MAE." % MV, window=sw),
+        # The prediction's PSI on the value, or its largest segment_drift feature PSI, each
+        # against the model's own threshold, with min_predictions predictions of the value.
+        _alert(c, "ModelSegmentDrift",
+               "(\n  %s\n  or\n  max without (feature) (\n    %s\n  )\n)\nand on (%s, window, segment, value) (modelwatch_segment_predictions%s >= %s)"
+               % (_beyond(c, "modelwatch_segment_prediction_drift_score", ">", "prediction_psi", "", window=sw, method="psi").strip(),
+                  _beyond(c, "modelwatch_segment_drift_score", ">", "psi", "", window=sw, method="psi").strip(),
+                  VERSION, sel(c, window=sw), threshold(c, "min_predictions")),
+               "drift", "warning", "One segment's traffic drifted from its reference rows.",
+               "On {{ $labels.segment }}={{ $labels.value }}, %s's predictions or inputs (segment_drift) over the last "
+               "{{ $labels.window }} have a PSI of {{ $value | printf \"%%.3f\" }} against the reference rows of the same value "
+               "(drift.psi_threshold)." % MV, window=sw),
     ]
 
 

@@ -104,6 +104,11 @@ def _segments(c):
                 "sum by (%s) (modelwatch_segment_outcomes%s)" % (by, sel(c))),
         _record("model_version_segment:modelwatch_segment_accuracy:fleet",
                 _weighted(c, "modelwatch_segment_accuracy", "modelwatch_segment_outcomes", by)),
+        # PSI does not add up across daemons: the fleet view is the largest.
+        _record("model_version_segment:modelwatch_segment_prediction_drift_score:max",
+                "max by (%s, method) (modelwatch_segment_prediction_drift_score%s)" % (by, sel(c))),
+        _record("model_version_segment_feature:modelwatch_segment_drift_score:max",
+                "max by (%s, feature, method) (modelwatch_segment_drift_score%s)" % (by, sel(c))),
     ]
 
 

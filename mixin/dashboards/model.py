@@ -162,6 +162,12 @@ def build(config):
                      unit="short", minimum=0, width=12),
         p.timeseries("Predictions per segment value", [p.target(s("modelwatch_segment_predictions"), "{{segment}}={{value}}")],
                      unit="short", minimum=0, width=12),
+        p.timeseries("Drift per segment value (PSI against the value's reference rows)", [
+                         p.target(s("modelwatch_segment_prediction_drift_score"), "{{segment}}={{value}} prediction"),
+                         p.target(s("modelwatch_segment_drift_score"), "{{segment}}={{value}} {{feature}}")],
+                     unit="none", minimum=0, width=12,
+                     description="Each segment value's window against the reference rows with the same value: the prediction, "
+                                 "and the features of the segment_drift setting. A value the reference lacks has none."),
         p.row("Business value and cost"),
         p.timeseries("Business values per second", [
                          p.target('sum by (version, name) (rate(modelwatch_business_value_total{%s}%s))' % (MV, rate), "{{version}} {{name}}")],

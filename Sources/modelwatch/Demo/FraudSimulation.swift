@@ -8,7 +8,7 @@ import Foundation
 /// the model (which learnt the old world) loses accuracy and AUC.
 struct FraudSimulation: DemoModel {
     let name = "fraud"
-    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"false_positive": 2, "false_negative": 100}, "segments": ["country"]}"#
+    let settings = #"{"task": "binary", "positive_class": "1", "classes": ["0", "1"], "label_ttl": "1h", "maturity": "auto", "baseline": "v1", "costs": {"false_positive": 2, "false_negative": 100}, "segments": ["country"], "segment_drift": ["amount"]}"#
     private var random: DemoRandom
 
     init(seed: UInt64) { random = DemoRandom(seed: seed) }
