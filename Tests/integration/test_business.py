@@ -181,3 +181,35 @@ def test_segment_drift_over_http_against_numpy_and_across_a_restart(node_factory
     status, body = node.call("PUT", "/v1/models/pay", json.dumps({"task": "binary", "positive_class": "1", "segments": ["country"],
                                                                   "segment_drift": ["f%d" % k for k in range(9)]}))
     assert status == 400 and json.loads(body)["error"]["details"] == ["segment_drift"], body
+
+
+def test_a_tag_splits_performance_and_bad_tags_are_refused_per_event(node_factory):  # noqa: F811
+    rng = random.Random(11)
+    node = node_factory("min_samples: 20\nmodels:\n  ads: {task: binary, segments: ['tag:region']}\n").start()
+    skill = {"eu": 0.9, "us": 0.8, "apac": 0.4}
+    predictions, labels, rows = [], [], []
+    for i in range(900):
+        region = rng.choice(list(skill))
+        y = rng.random() < 0.5
+        p = y if rng.random() < skill[region] else not y
+        predictions.append({"id": "t-%d" % i, "prediction": int(p), "tags": {"region": region}, "features": {"x": rng.random()}})
+        labels.append({"id": "t-%d" % i, "label": int(y)})
+        rows.append((region, p == y))
+    # two bad events among them: refused with the tag named, the others kept
+    predictions.insert(5, {"id": "bad-1", "prediction": 1, "tags": {"region": {"nested": 1}}})
+    predictions.insert(9, {"id": "bad-2", "prediction": 1, "tags": "eu"})
+    status, body = node.call("POST", "/v1/models/ads/predictions", ndjson(predictions), ndjson=True)
+    body = json.loads(body)
+    assert status == 422 and body["accepted"] == 900 and body["rejected"] == 2, body  # partly accepted: 422 with the count
+    assert [(e["index"], e["field"], e["reason"]) for e in body["errors"]] == [(5, "tags.region", "invalid_type"), (9, "tags", "invalid_type")]
+    assert node.call("POST", "/v1/models/ads/labels", ndjson(labels), ndjson=True)[0] == 202
+    text = node.metrics()
+    for region in skill:
+        n = sum(1 for r in rows if r[0] == region)
+        accuracy = sum(1 for r in rows if r[0] == region and r[1]) / n
+        assert sample(text, "modelwatch_segment_predictions", model="ads", segment="tag:region", value=region, window="5m") == n
+        assert abs(sample(text, "modelwatch_segment_accuracy", model="ads", segment="tag:region", value=region, window="5m") - accuracy) < 1e-12
+    # a tag is not a feature: no drift or data-quality series of its own
+    assert 'feature="region"' not in text
+    status, body = node.call("PUT", "/v1/models/ads", json.dumps({"task": "binary", "segments": ["tag:9x"]}))
+    assert status == 400 and json.loads(body)["error"]["details"] == ["segments"], body

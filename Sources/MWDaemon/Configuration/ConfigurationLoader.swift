@@ -255,8 +255,11 @@ public enum ConfigurationLoader {
                 guard names.count <= ModelOptions.maxSegments, Set(names).count == names.count else {
                     throw v.fail("segments: at most \(ModelOptions.maxSegments) distinct feature names")
                 }
-                for name in names where !Names.isValidFeatureName(name) {
-                    throw v.fail("segment \(name) is not a feature name (\(Names.featureNameRule))")
+                for name in names {
+                    let tag = name.hasPrefix(ModelState.tagSegmentPrefix)
+                    guard Names.isValidFeatureName(tag ? String(name.dropFirst(ModelState.tagSegmentPrefix.count)) : name) else {
+                        throw v.fail("segment \(name) is neither a feature name (\(Names.featureNameRule)) nor tag:<name> of a tag")
+                    }
                 }
                 s.segments = names
             case "segment_values": s.segmentValues = try v.int(min: 1, max: 100)

@@ -16,6 +16,9 @@ public struct EventLimits: Sendable {
     static let maxIDBytes = 128
     /// Business values one event may carry.
     public static let maxBusinessValues = 16
+    /// Tags one prediction may carry, and the longest tag value.
+    public static let maxTags = 16
+    public static let maxTagBytes = 256
     /// Latest accepted timestamp: 9999-12-31T23:59:59Z.
     static let maxTimestamp = 253_402_300_799.0
 

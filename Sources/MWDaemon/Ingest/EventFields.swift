@@ -26,7 +26,8 @@ extension EventDecoder {
                 case "latency_ms": event.latencyMs = try fields.latency(&s, key, bit: 7)
                 case "label": event.label = try fields.target(&s, key, bit: 8)
                 case "business": event.business = try fields.business(&s, key, bit: 9)
-                default: try fields.unknown(&s, key, known: "id, version, timestamp, features, prediction, score, scores, latency_ms, label, business")
+                case "tags": event.tags = try fields.tags(&s, key, bit: 10)
+                default: try fields.unknown(&s, key, known: "id, version, timestamp, features, prediction, score, scores, latency_ms, label, business, tags")
                 }
             } while s.consume(UInt8(ascii: ","))
             try s.expect(UInt8(ascii: "}"), "',' or '}'")
@@ -235,6 +236,53 @@ struct FieldReader {
         try s.expect(UInt8(ascii: "}"), "',' or '}' in business")
         if out.count > EventLimits.maxBusinessValues {
             fail(key, "too_many_business_values", "business has \(out.count) values; an event may carry \(EventLimits.maxBusinessValues)")
+        }
+        return out
+    }
+
+    /// `tags`: an object of named strings (a number or boolean counts as its text), names as
+    /// feature names, values up to ``EventLimits/maxTagBytes``, at most ``EventLimits/maxTags``;
+    /// a null tag is absent.
+    mutating func tags(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [EventTag] {
+        guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
+        s.skipWhitespace()
+        if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
+        guard s.peek == UInt8(ascii: "{") else {
+            let value = try s.scalar(depth: limits.maxDepth - 2)
+            fail(key, "invalid_type", "tags must be an object of named strings, e.g. {\"region\": \"eu\"}; got \(kind(value))")
+            return []
+        }
+        try s.expect(UInt8(ascii: "{"), "'{'")
+        var out: [EventTag] = []
+        if s.consume(UInt8(ascii: "}")) { return out }
+        repeat {
+            let name = try s.string()
+            try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
+            let value = try s.scalar(depth: limits.maxDepth - 3)
+            let field = "tags.\(name.prefix(64))"
+            guard Names.isValidFeatureName(name) else { fail(field, "invalid_name", "tag names must match \(Names.featureNameRule)"); continue }
+            let text: String
+            switch value {
+            case .null: continue
+            case .string(let v): text = v
+            case .bool(let b): text = b ? "true" : "false"
+            case .number(let n):
+                guard let x = finite(n, field) else { continue }
+                text = FeatureValue.categoryName(x)
+            case .compound:
+                fail(field, "invalid_type", "\(field) must be a string, got \(kind(value))")
+                continue
+            }
+            guard text.utf8.count <= EventLimits.maxTagBytes else {
+                fail(field, "string_too_long", "\(field) is \(text.utf8.count) bytes; a tag value may have \(EventLimits.maxTagBytes)")
+                continue
+            }
+            if out.contains(where: { $0.name == name }) { fail(field, "duplicate_field", "\(name) appears twice in tags"); continue }
+            out.append(EventTag(name: name, value: text))
+        } while s.consume(UInt8(ascii: ","))
+        try s.expect(UInt8(ascii: "}"), "',' or '}' in tags")
+        if out.count > EventLimits.maxTags {
+            fail(key, "too_many_tags", "tags has \(out.count) entries; an event may carry \(EventLimits.maxTags)")
         }
         return out
     }

@@ -116,6 +116,8 @@ public struct ReferenceBuilder: Sendable {
     private(set) var scoreRows: [Int32] = []
     private(set) var predictionValueRows: [Int32] = []
     private(set) var predictionClassRows: [Int32] = []
+    /// The rows' tags by name (strings and their rows), for the segments that split by a tag.
+    private(set) var tagColumns: [String: Column] = [:]
 
     public init() {}
 
@@ -154,6 +156,10 @@ public struct ReferenceBuilder: Sendable {
         if let s = event.score {
             scores.append(s)
             scoreRows.append(row)
+        }
+        for tag in event.tags {
+            tagColumns[tag.name, default: Column()].strings.append(tag.value)
+            tagColumns[tag.name]!.stringRows.append(row)
         }
         if let l = event.label {
             if case .number(let y) = l { labelValues.append(y) }
@@ -305,6 +311,11 @@ extension ReferenceBuilder: Snapshotted {
             writeRows(&w, column.stringRows)
         }
         for r in [scoreRows, predictionValueRows, predictionClassRows] { writeRows(&w, r) }
+        w.array(tagColumns.sorted { $0.key < $1.key }) { w, tag in
+            w.string(tag.key)
+            w.array(tag.value.strings) { $0.string($1) }
+            writeRows(&w, tag.value.stringRows)
+        }
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
@@ -347,6 +358,13 @@ extension ReferenceBuilder: Snapshotted {
         predictionClassRows = try readRows(&r)
         guard scoreRows.count == scores.count, predictionValueRows.count == predictionValues.count,
               predictionClassRows.count == predictionClasses.count else { throw .invalid("reference prediction rows do not match") }
+        for _ in 0..<(try r.count(minimumBytes: 12)) {
+            let name = try r.string()
+            let strings = try r.array { (r) throws(SnapshotError) in try r.string() }
+            let rows = try readRows(&r)
+            guard rows.count == strings.count else { throw .invalid("reference tag \(name): \(rows.count) rows, \(strings.count) values") }
+            tagColumns[name] = Column(strings: strings, stringRows: rows)
+        }
     }
 }
 

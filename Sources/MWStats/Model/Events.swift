@@ -52,8 +52,22 @@ public struct PredictionEvent: Sendable, Equatable {
     public var label: TargetValue?
     /// Named business values (`"business": {"revenue": 12.5}`), summed per window.
     public var business: [BusinessValue] = []
+    /// Named strings about the event that are not model inputs (`"tags": {"region": "eu"}`):
+    /// not tracked for drift or data quality; a segment `tag:<name>` splits by one.
+    public var tags: [EventTag] = []
 
     public init() {}
+}
+
+/// One tag of a prediction: a name (as a feature name) and a string value.
+public struct EventTag: Sendable, Equatable {
+    public let name: String
+    public let value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// One named business value of an event: money, clicks, whatever the model is judged by.

@@ -2,9 +2,18 @@
 // Segments: each prediction's value of the segment features, its slot, its outcome there.
 
 extension ModelState {
-    /// The value of feature `name` in `features` as a segment value: a category as sent, a
-    /// number as its category name (`3`, `2.5`), `__missing__` when absent or null.
-    static func segmentValue(_ features: Features, name: String) -> String {
+    /// The prefix of a segment that names a tag (`tag:region`) rather than a feature (feature
+    /// names have no colon).
+    public static let tagSegmentPrefix = "tag:"
+
+    /// The value of segment `name` of an event: of its tag (`tag:<name>`) or of its feature: a
+    /// category as sent, a number as its category name (`3`, `2.5`), `__missing__` when absent
+    /// or null.
+    static func segmentValue(_ features: Features, tags: [EventTag], name: String) -> String {
+        if name.hasPrefix(tagSegmentPrefix) {
+            let tag = name.dropFirst(tagSegmentPrefix.count)
+            return tags.first { $0.name == tag }?.value ?? "__missing__"
+        }
         for (k, n) in features.names.names.enumerated() where n == name {
             let v = features.packed[k]
             if let c = v.categoryIndex { return features.categories.strings[c] }
@@ -22,7 +31,7 @@ extension ModelState {
     /// Counts a prediction (its features, and `prediction`, the value the prediction column
     /// tracks) in its slot of every segment of version `v`; returns the slots packed a byte each
     /// (``PendingPrediction/segments``).
-    mutating func recordSegments(_ features: Features, prediction: FeatureValue, version v: Int, now: Double) -> UInt32 {
+    mutating func recordSegments(_ features: Features, tags: [EventTag], prediction: FeatureValue, version v: Int, now: Double) -> UInt32 {
         var positions: [Int32] = []
         swap(&positions, &segmentDriftScratch)  // its storage reused, event after event
         positions.removeAll(keepingCapacity: true)
@@ -33,7 +42,7 @@ extension ModelState {
         let (total, generation) = (segmentDrift.total, segmentDrift.generation)
         var packed = UInt32.max
         for s in versions[v].segments.indices {
-            let value = Self.segmentValue(features, name: versions[v].segments[s].name)
+            let value = Self.segmentValue(features, tags: tags, name: versions[v].segments[s].name)
             let slot = versions[v].segments[s].slot(of: value, options: options)
             versions[v].segments[s].update(slot: slot, at: now) { slice in
                 slice.predictions += 1

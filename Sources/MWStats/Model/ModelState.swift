@@ -247,7 +247,7 @@ public struct ModelState: Sendable {
 
         var pending = PendingPrediction(eventTime: eventTime, value: resolved.value, scores: scores,
                                         predicted: Int32(predicted), version: UInt16(v), labelled: false)
-        if !versions[v].segments.isEmpty { pending.segments = recordSegments(event.features, prediction: predictionValue, version: v, now: now) }
+        if !versions[v].segments.isEmpty { pending.segments = recordSegments(event.features, tags: event.tags, prediction: predictionValue, version: v, now: now) }
         if let actual = inlineLabel {
             // Known at prediction time: an outcome at once, a matched label with no delay.
             pending.labelled = true

@@ -55,11 +55,18 @@ public struct SegmentReference: Sendable, Equatable {
 }
 
 extension ReferenceBuilder {
-    /// The rows of each value of feature `segment`, binned against `reference` (built from these
-    /// rows for a model of `task`); nil when no row has the feature.
+    /// The rows of each value of segment `segment` (a feature, or a tag: `tag:<name>`), binned
+    /// against `reference` (built from these rows for a model of `task`); nil when no row has it.
     func segmentReference(_ segment: String, of reference: ModelReference, task: ModelTask?,
                           options: ModelOptions) -> SegmentReference? {
-        guard let c = index[segment] else { return nil }
+        let column: Column
+        if segment.hasPrefix(ModelState.tagSegmentPrefix) {
+            guard let tag = tagColumns[String(segment.dropFirst(ModelState.tagSegmentPrefix.count))] else { return nil }
+            column = tag
+        } else {
+            guard let c = index[segment] else { return nil }
+            column = columns[c]
+        }
         // Each row's value (an index into `seen`), then the values with the most rows.
         var seen: [String] = [], seenIndex: [String: Int] = [:]
         var valueOfRow = [Int](repeating: -1, count: rows)
@@ -71,7 +78,6 @@ extension ReferenceBuilder {
             }()
             valueOfRow[Int(row)] = k
         }
-        let column = columns[c]
         for (s, row) in zip(column.strings, column.stringRows) { assign(s, row: row) }
         for (x, row) in zip(column.numbers, column.numberRows) { assign(FeatureValue.categoryName(x), row: row) }
         if valueOfRow.contains(-1) {

@@ -36,6 +36,24 @@ import Testing
         #expect(e.latencyMs == 12.5)
     }
 
+    @Test func tagsAreNamedStringsAndBadOnesAreRefusedNamingTheTag() throws {
+        let e = try #require(try predictions(#"{"prediction": 1, "tags": {"region": "eu", "build": 42, "beta": true, "gone": null}}"#).events.first?.event)
+        #expect(e.tags == [EventTag(name: "region", value: "eu"), EventTag(name: "build", value: "42"), EventTag(name: "beta", value: "true")])
+        #expect(e.features.count == 0)  // not features
+        let bad: [(String, String, String)] = [
+            (#"{"prediction": 1, "tags": "eu"}"#, "tags", "invalid_type"),
+            (#"{"prediction": 1, "tags": {"region": ["eu"]}}"#, "tags.region", "invalid_type"),
+            (#"{"prediction": 1, "tags": {"9x": "eu"}}"#, "tags.9x", "invalid_name"),
+            (#"{"prediction": 1, "tags": {"a": "x", "a": "y"}}"#, "tags.a", "duplicate_field"),
+            (#"{"prediction": 1, "tags": {"a": "\#(String(repeating: "x", count: 257))"}}"#, "tags.a", "string_too_long"),
+            ("{\"prediction\": 1, \"tags\": {" + (0..<17).map { "\"t\($0)\": \"v\"" }.joined(separator: ",") + "}}", "tags", "too_many_tags"),
+        ]
+        for (body, field, reason) in bad {
+            let r = try rejection(body)
+            #expect(r.field == field && r.reason == reason, "\(body): \(r)")
+        }
+    }
+
     @Test func arraysAndNDJSONKeepIndices() throws {
         let array = try predictions(#"[{"prediction": 1}, 5, {"prediction": "x", "bogus": 1}, {"prediction": true}]"#)
         #expect(array.events.map(\.index) == [0, 3])

@@ -15,38 +15,44 @@ import Testing
         return root
     }()
 
-    static func options(drift: [String]) -> ModelOptions {
+    static func options(drift: [String], segment: String = "country") -> ModelOptions {
         var o = ModelOptions()
         o.task = .binary
         o.positiveClass = "1"
-        o.segments = ["country"]
+        o.segments = [segment]
         o.segmentDrift = drift
         return o
     }
 
-    static func event(_ row: [String: Any], id: String?) -> PredictionEvent {
+    static func event(_ row: [String: Any], id: String?, countryAsTag: Bool = false) -> PredictionEvent {
         var e = PredictionEvent()
         e.id = id
         e.score = (row["score"] as! NSNumber).doubleValue
         e.prediction = .number((row["prediction"] as! NSNumber).doubleValue)
         let f = row["features"] as! [String: Any]
-        e.features = Features([
-            Feature(name: "country", value: .category(f["country"] as! String)),
+        var features = [
             Feature(name: "amount", value: (f["amount"] as? NSNumber).map { .number($0.doubleValue) } ?? .missing),
             Feature(name: "channel", value: .category(f["channel"] as! String)),
-        ])
+        ]
+        if countryAsTag {
+            e.tags = [EventTag(name: "country", value: f["country"] as! String)]
+        } else {
+            features.insert(Feature(name: "country", value: .category(f["country"] as! String)), at: 0)
+        }
+        e.features = Features(features)
         return e
     }
 
     /// A model with the fixture's reference installed and its live rows ingested at `now`.
-    static func model(drift: [String] = ["amount", "channel"]) throws -> ModelState {
+    static func model(drift: [String] = ["amount", "channel"], countryAsTag: Bool = false) throws -> ModelState {
         let reference = try #require(root["reference"] as? [[String: Any]])
         let live = try #require(root["live"] as? [[String: Any]])
-        var state = ModelState(name: "m", options: options(drift: drift), key: FingerprintKey(k0: 5, k1: 6))
+        var state = ModelState(name: "m", options: options(drift: drift, segment: countryAsTag ? "tag:country" : "country"),
+                               key: FingerprintKey(k0: 5, k1: 6))
         var b = ReferenceBuilder()
-        for row in reference { b.add(event(row, id: nil)) }
+        for row in reference { b.add(event(row, id: nil, countryAsTag: countryAsTag)) }
         state.install(reference: try b.build(task: state.task, options: state.options, strict: true))
-        _ = state.ingest(predictions: live.enumerated().map { ($0, event($1, id: "p\($0)")) }, now: 100)
+        _ = state.ingest(predictions: live.enumerated().map { ($0, event($1, id: "p\($0)", countryAsTag: countryAsTag)) }, now: 100)
         return state
     }
 
@@ -74,6 +80,19 @@ import Testing
         }
         // FR is the value that drifted; the others did not.
         #expect(got["FR"]!["amount"]!.psi > 1 && got["ES"]!["amount"]!.psi < 0.05)
+    }
+
+    @Test func aTagSplitsAsTheFeatureWould() throws {
+        // The country sent as a tag (not a model input) instead of a feature: the same groups,
+        // so the same volumes and PSIs; and no drift of its own as a feature.
+        var tagged = try Self.model(countryAsTag: true)
+        var featured = try Self.model()
+        let t = tagged.report(now: 101).versions[0], f = featured.report(now: 101).versions[0]
+        #expect(t.segments.map(\.segment).first == "tag:country")
+        let volumes = { (r: VersionReport) in Dictionary(uniqueKeysWithValues: r.segments[0].values.map { ($0.value, $0.predictions) }) }
+        #expect(volumes(t) == volumes(f) && volumes(t).count == 4)
+        #expect(Self.drift(tagged) == Self.drift(featured))
+        #expect(!t.windows[0].drift.features.contains { $0.name == "country" })
     }
 
     @Test func onlyThePredictionWithoutSegmentDriftFeatures() throws {
@@ -116,14 +135,17 @@ import Testing
 
     @Test func aReferenceBuilderInProgressKeepsItsRowsInTheSnapshot() throws {
         let reference = try #require(Self.root["reference"] as? [[String: Any]])
-        var b = ReferenceBuilder()
-        for row in reference { b.add(Self.event(row, id: nil)) }
-        var w = SnapshotWriter()
-        b.write(to: &w)
-        var r = SnapshotReader(w.bytes)
-        let restored = try ReferenceBuilder(from: &r)
-        let options = Self.options(drift: ["amount"])
-        #expect(try restored.build(task: .binary, options: options, strict: true).segments
-                == b.build(task: .binary, options: options, strict: true).segments)
+        for tag in [false, true] {
+            var b = ReferenceBuilder()
+            for row in reference { b.add(Self.event(row, id: nil, countryAsTag: tag)) }
+            var w = SnapshotWriter()
+            b.write(to: &w)
+            var r = SnapshotReader(w.bytes)
+            let restored = try ReferenceBuilder(from: &r)
+            let options = Self.options(drift: ["amount"], segment: tag ? "tag:country" : "country")
+            let built = try b.build(task: .binary, options: options, strict: true).segments
+            #expect(built.first?.values.count == 4)
+            #expect(try restored.build(task: .binary, options: options, strict: true).segments == built)
+        }
     }
 }
