@@ -4,7 +4,7 @@
 business values per event against the same events without them, side by side in one run; and
 /metrics for 100 models x 3 windows x 2 segments of 20 values.
 
-    python3 Benchmarks/online_bench.py [--rounds 3] [--duration 4] [--skip-build]
+    python3 Benchmarks/online_bench.py [--rounds 3] [--duration 4] [--skip-build] [--segment-drift]
 
 Per round, alternating, a fresh daemon each: NDJSON batches of 1,000 events (wrk, 4
 connections) and single-event POSTs (16 connections), events of 5 features of which `country`
@@ -12,6 +12,10 @@ and `device` take 20 values each; "plain" sends them to a model without segments
 `business`, "online" to one with `segments: [country, device]` and events carrying
 `business: {revenue, margin}`. Then the scrape: 100 models (a third each binary, multiclass,
 regression) with segments and 2,000 outcomes each, median of 30 scrapes.
+
+`--segment-drift`: the "online" model and the scrape's models also get a reference (2,000 rows
+with the same segment values) and `segment_drift: [amount]`, so each segment value's windows
+count the prediction's and amount's bins and the scrape exports their PSIs.
 """
 
 import argparse
@@ -43,12 +47,34 @@ def events(n, online, rng):
     return out
 
 
-def ingest(binary, online, duration):
+def reference_rows(rng, n=2000, kind="binary"):
+    rows = []
+    for _ in range(n):
+        row = {"features": {"country": rng.choice(COUNTRIES), "device": rng.choice(DEVICES), "amount": round(rng.uniform(0, 100), 2)}}
+        if kind == "regression":
+            row["prediction"] = rng.uniform(0, 100)
+        elif kind == "multiclass":
+            row["prediction"] = rng.choice(["a", "b", "c"])
+        else:
+            row["prediction"], row["score"] = rng.randint(0, 1), round(rng.random(), 4)
+        rows.append(row)
+    return "\n".join(json.dumps(r) for r in rows)
+
+
+def ingest(binary, online, duration, segment_drift=False):
     work = tempfile.mkdtemp(prefix="mw-online-")
     port = free_port()
-    config = "models:\n  m: {task: binary%s}\n" % (", segments: [country, device]" if online else "")
+    extra = ", segments: [country, device]" if online else ""
+    if online and segment_drift:
+        extra += ", segment_drift: [amount]"
+    config = "models:\n  m: {task: binary%s}\n" % extra
     mw = start_modelwatch(binary, work, port, config=config)
     try:
+        if online and segment_drift:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("PUT", "/v1/models/m/reference", body=reference_rows(random.Random(4)),
+                         headers={"Content-Type": "application/x-ndjson"})
+            assert conn.getresponse().status == 200
         lines = events(1000, online, random.Random(3))
         body = os.path.join(work, "batch.ndjson")
         with open(body, "w") as f:
@@ -68,7 +94,7 @@ def ingest(binary, online, duration):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def scrape(binary, models=100, per_model=2000, scrapes=30):
+def scrape(binary, models=100, per_model=2000, scrapes=30, segment_drift=False):
     work = tempfile.mkdtemp(prefix="mw-online-")
     port = free_port()
     mw = start_modelwatch(binary, work, port)
@@ -83,10 +109,17 @@ def scrape(binary, models=100, per_model=2000, scrapes=30):
             return r.status
         for m in range(models):
             kind = ("binary", "multiclass", "regression")[m % 3]
-            call("PUT", "/v1/models/m%d" % m, json.dumps({"task": kind, "segments": ["country", "device"]}))
+            settings = {"task": kind, "segments": ["country", "device"]}
+            if segment_drift:
+                settings["segment_drift"] = ["amount"]
+            call("PUT", "/v1/models/m%d" % m, json.dumps(settings))
+            if segment_drift:
+                call("PUT", "/v1/models/m%d/reference" % m, reference_rows(rng, kind=kind))
             preds, labels = [], []
             for i in range(per_model):
                 f = {"country": rng.choice(COUNTRIES), "device": rng.choice(DEVICES)}
+                if segment_drift:
+                    f["amount"] = round(rng.uniform(0, 100), 2)
                 if kind == "regression":
                     y = rng.uniform(0, 100)
                     preds.append({"id": "p%d" % i, "features": f, "prediction": y + rng.gauss(0, 5)})
@@ -118,19 +151,20 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=4)
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--segment-drift", action="store_true")
     args = ap.parse_args()
     ensure_tools()
     binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
     results = {"plain": [], "online": []}
     for r in range(args.rounds):
         for name in results:
-            batch, single = ingest(binary, name == "online", args.duration)
+            batch, single = ingest(binary, name == "online", args.duration, args.segment_drift)
             results[name].append((batch, single))
             print("round %d %-6s NDJSON %8.0f events/s  single %7.0f req/s" % (r + 1, name, batch, single), flush=True)
     med = {k: [statistics.median(x[i] for x in v) for i in range(2)] for k, v in results.items()}
     print("online / plain: NDJSON %.1f %%, single %.1f %% (budget: within 25 %%)" % (
         100 * med["online"][0] / med["plain"][0], 100 * med["online"][1] / med["plain"][1]))
-    median, p95, samples, size = scrape(binary)
+    median, p95, samples, size = scrape(binary, segment_drift=args.segment_drift)
     print("/metrics, 100 models x 3 windows x 2 segments of 20 values: %d samples, %d KB; median %.1f ms, p95 %.1f ms (budget 50 ms)"
           % (samples, size // 1024, median, p95))
 
