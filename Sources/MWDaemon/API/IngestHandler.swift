@@ -49,7 +49,7 @@ struct IngestHandler: Sendable {
         }
 
         var decodeReasons: [String: UInt64] = [:]
-        for e in batch.errors { decodeReasons[e.rejection.reason, default: 0] += 1 }
+        for e in batch.errors { decodeReasons[e.rejection.reason.rawValue, default: 0] += 1 }
         var sequence: UInt64?
         var result = box.state.withLock { state in
             for (reason, count) in decodeReasons { state.countRejected(reason: reason, count: count) }
@@ -78,7 +78,7 @@ struct IngestHandler: Sendable {
             var out = "{\"index\":\(e.index),\"field\":"
             JSONString.append(e.rejection.field, to: &out)
             out += ",\"reason\":"
-            JSONString.append(e.rejection.reason, to: &out)
+            JSONString.append(e.rejection.reason.rawValue, to: &out)
             out += ",\"message\":"
             JSONString.append(e.rejection.message, to: &out)
             return out + "}"

@@ -147,7 +147,7 @@ public enum EventDecoder {
                     add(try one(&s, limits), at: index, to: &batch)
                 } else {
                     try s.skipValue(depth: limits.maxDepth - 1)
-                    batch.errors.append((index, EventRejection(field: "", reason: "not_an_object",
+                    batch.errors.append((index, EventRejection(field: "", reason: .notAnObject,
                                                                message: "each event must be a JSON object")))
                 }
                 index += 1
@@ -182,14 +182,14 @@ public enum EventDecoder {
                 } catch {
                     if firstError == nil { firstError = (error, lineNumber) }
                     batch.errors.append((index, EventRejection(
-                        field: "", reason: "invalid_json",
+                        field: "", reason: .invalidJSON,
                         message: "line \(lineNumber): \(error.message) at byte \(error.offset - start + 1)")))
                 }
                 index += 1
             }
             start = end + 1
         }
-        if batch.events.isEmpty, let (error, line) = firstError, batch.errors.allSatisfy({ $0.rejection.reason == "invalid_json" }) {
+        if batch.events.isEmpty, let (error, line) = firstError, batch.errors.allSatisfy({ $0.rejection.reason == .invalidJSON }) {
             throw .syntax(error, line: line)
         }
         return batch

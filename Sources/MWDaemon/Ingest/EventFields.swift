@@ -34,10 +34,10 @@ extension EventDecoder {
         }
         if let problem = fields.problem { return .failure(problem) }
         if event.prediction == nil && requirePrediction {
-            return .failure(EventRejection(field: "prediction", reason: "missing_field", message: "prediction is required"))
+            return .failure(EventRejection(field: "prediction", reason: .missingField, message: "prediction is required"))
         }
         if event.score != nil && event.scores != nil {
-            return .failure(EventRejection(field: "scores", reason: "conflicting_fields",
+            return .failure(EventRejection(field: "scores", reason: .conflictingFields,
                                            message: "send score (binary) or scores (multiclass), not both"))
         }
         return .success(event)
@@ -64,8 +64,8 @@ extension EventDecoder {
             try s.expect(UInt8(ascii: "}"), "',' or '}'")
         }
         if let problem = fields.problem { return .failure(problem) }
-        guard let id else { return .failure(EventRejection(field: "id", reason: "missing_field", message: "id is required to join a label to its prediction")) }
-        guard let label else { return .failure(EventRejection(field: "label", reason: "missing_field", message: "label is required")) }
+        guard let id else { return .failure(EventRejection(field: "id", reason: .missingField, message: "id is required to join a label to its prediction")) }
+        guard let label else { return .failure(EventRejection(field: "label", reason: .missingField, message: "label is required")) }
         return .success(LabelEvent(id: id, label: label, timestamp: timestamp, version: version, business: business))
     }
 }
@@ -81,14 +81,14 @@ struct FieldReader {
     /// `features.<name>`, built only when an error needs it.
     private static func featureField(_ name: String) -> String { "features." + String(name.prefix(128)) }
 
-    private mutating func fail(_ field: String, _ reason: String, _ message: String) {
+    private mutating func fail(_ field: String, _ reason: RejectionReason, _ message: String) {
         if problem == nil { problem = EventRejection(field: field, reason: reason, message: message) }
     }
 
     /// False (and a problem) when the field appeared before.
     private mutating func first(_ key: String, _ bit: UInt32) -> Bool {
         if seen & (1 << bit) != 0 {
-            fail(key, "duplicate_field", "\(key) appears twice in one event")
+            fail(key, .duplicateField, "\(key) appears twice in one event")
             return false
         }
         seen |= 1 << bit
@@ -109,22 +109,22 @@ struct FieldReader {
     private mutating func finite(_ number: JSONNumber, _ field: @autoclosure () -> String) -> Double? {
         switch number {
         case .finite(let x) where x.isFinite: return x
-        case .finite: fail(field(), "out_of_range", "\(field()) is out of the range of a double"); return nil
-        case .notFinite(let word): fail(field(), "not_finite", "\(field()) is \(word); only finite numbers are accepted"); return nil
+        case .finite: fail(field(), .outOfRange, "\(field()) is out of the range of a double"); return nil
+        case .notFinite(let word): fail(field(), .notFinite, "\(field()) is \(word); only finite numbers are accepted"); return nil
         }
     }
 
     mutating func unknown(_ s: inout JSONScanner, _ key: String, known: String) throws(JSONSyntaxError) {
         try s.skipValue(depth: limits.maxDepth - 2)
-        fail(key, "unknown_field", "unknown field \(key); an event has \(known)")
+        fail(key, .unknownField, "unknown field \(key); an event has \(known)")
     }
 
     mutating func id(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> String? {
         let value = try s.scalar(depth: limits.maxDepth - 2)
         guard first(key, bit) else { return nil }
-        guard case .string(let id) = value else { fail(key, "invalid_type", "id must be a string, got \(kind(value))"); return nil }
+        guard case .string(let id) = value else { fail(key, .invalidType, "id must be a string, got \(kind(value))"); return nil }
         guard (1...EventLimits.maxIDBytes).contains(id.utf8.count) else {
-            fail(key, "invalid_id", "id must be 1 to \(EventLimits.maxIDBytes) bytes, got \(id.utf8.count)")
+            fail(key, .invalidID, "id must be 1 to \(EventLimits.maxIDBytes) bytes, got \(id.utf8.count)")
             return nil
         }
         return id
@@ -133,9 +133,9 @@ struct FieldReader {
     mutating func version(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> String? {
         let value = try s.scalar(depth: limits.maxDepth - 2)
         guard first(key, bit) else { return nil }
-        guard case .string(let version) = value else { fail(key, "invalid_type", "version must be a string, got \(kind(value))"); return nil }
+        guard case .string(let version) = value else { fail(key, .invalidType, "version must be a string, got \(kind(value))"); return nil }
         guard Names.isValidModelName(version) else {
-            fail(key, "invalid_name", "version must match \(Names.modelNameRule)")
+            fail(key, .invalidName, "version must match \(Names.modelNameRule)")
             return nil
         }
         return version
@@ -151,18 +151,18 @@ struct FieldReader {
             seconds = x
         case .string(let text):
             guard let x = RFC3339.parse(text) else {
-                fail(key, "invalid_timestamp", "timestamp \(text.prefix(64)) is not RFC 3339 (e.g. 2024-11-24T06:33:20Z)")
+                fail(key, .invalidTimestamp, "timestamp \(text.prefix(64)) is not RFC 3339 (e.g. 2024-11-24T06:33:20Z)")
                 return nil
             }
             seconds = x
         case .null:
             return nil
         default:
-            fail(key, "invalid_type", "timestamp must be unix seconds or an RFC 3339 string, got \(kind(value))")
+            fail(key, .invalidType, "timestamp must be unix seconds or an RFC 3339 string, got \(kind(value))")
             return nil
         }
         guard seconds >= 0 && seconds <= EventLimits.maxTimestamp else {
-            fail(key, "out_of_range", "timestamp \(seconds) is outside 1970…9999")
+            fail(key, .outOfRange, "timestamp \(seconds) is outside 1970…9999")
             return nil
         }
         return seconds
@@ -175,7 +175,7 @@ struct FieldReader {
         switch value {
         case .string(let text):
             guard text.utf8.count <= limits.maxStringBytes else {
-                fail(key, "string_too_long", "\(key) is \(text.utf8.count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
+                fail(key, .stringTooLong, "\(key) is \(text.utf8.count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
                 return nil
             }
             return .string(text)
@@ -183,7 +183,7 @@ struct FieldReader {
         case .number(let n): return finite(n, key).map { .number($0) }
         case .null: return nil
         case .compound:
-            fail(key, "invalid_type", "\(key) must be a string, boolean or number, got \(kind(value))")
+            fail(key, .invalidType, "\(key) must be a string, boolean or number, got \(kind(value))")
             return nil
         }
     }
@@ -192,9 +192,9 @@ struct FieldReader {
         let value = try s.scalar(depth: limits.maxDepth - 2)
         guard first(key, bit) else { return nil }
         if case .null = value { return nil }
-        guard case .number(let n) = value else { fail(key, "invalid_type", "\(key) must be a number in [0, 1], got \(kind(value))"); return nil }
+        guard case .number(let n) = value else { fail(key, .invalidType, "\(key) must be a number in [0, 1], got \(kind(value))"); return nil }
         guard let p = finite(n, key) else { return nil }
-        guard p >= 0 && p <= 1 else { fail(key, "out_of_range", "\(key) \(p) is outside [0, 1]"); return nil }
+        guard p >= 0 && p <= 1 else { fail(key, .outOfRange, "\(key) \(p) is outside [0, 1]"); return nil }
         return p
     }
 
@@ -202,9 +202,9 @@ struct FieldReader {
         let value = try s.scalar(depth: limits.maxDepth - 2)
         guard first(key, bit) else { return nil }
         if case .null = value { return nil }
-        guard case .number(let n) = value else { fail(key, "invalid_type", "latency_ms must be a number, got \(kind(value))"); return nil }
+        guard case .number(let n) = value else { fail(key, .invalidType, "latency_ms must be a number, got \(kind(value))"); return nil }
         guard let ms = finite(n, key) else { return nil }
-        guard ms >= 0 else { fail(key, "out_of_range", "latency_ms \(ms) is negative"); return nil }
+        guard ms >= 0 else { fail(key, .outOfRange, "latency_ms \(ms) is negative"); return nil }
         return ms
     }
 
@@ -216,7 +216,7 @@ struct FieldReader {
         if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
-            fail(key, "invalid_type", "business must be an object of named numbers, e.g. {\"revenue\": 12.5}; got \(kind(value))")
+            fail(key, .invalidType, "business must be an object of named numbers, e.g. {\"revenue\": 12.5}; got \(kind(value))")
             return []
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -227,15 +227,15 @@ struct FieldReader {
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
             let field = "business.\(name.prefix(64))"
-            guard Names.isValidFeatureName(name) else { fail(field, "invalid_name", "business value names must match \(Names.featureNameRule)"); continue }
-            guard case .number(let n) = value else { fail(field, "invalid_type", "\(field) must be a number, got \(kind(value))"); continue }
+            guard Names.isValidFeatureName(name) else { fail(field, .invalidName, "business value names must match \(Names.featureNameRule)"); continue }
+            guard case .number(let n) = value else { fail(field, .invalidType, "\(field) must be a number, got \(kind(value))"); continue }
             guard let x = finite(n, field) else { continue }
-            if out.contains(where: { $0.name == name }) { fail(field, "duplicate_field", "\(name) appears twice in business"); continue }
+            if out.contains(where: { $0.name == name }) { fail(field, .duplicateField, "\(name) appears twice in business"); continue }
             out.append(BusinessValue(name: name, value: x))
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in business")
         if out.count > EventLimits.maxBusinessValues {
-            fail(key, "too_many_business_values", "business has \(out.count) values; an event may carry \(EventLimits.maxBusinessValues)")
+            fail(key, .tooManyBusinessValues, "business has \(out.count) values; an event may carry \(EventLimits.maxBusinessValues)")
         }
         return out
     }
@@ -249,7 +249,7 @@ struct FieldReader {
         if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
-            fail(key, "invalid_type", "tags must be an object of named strings, e.g. {\"region\": \"eu\"}; got \(kind(value))")
+            fail(key, .invalidType, "tags must be an object of named strings, e.g. {\"region\": \"eu\"}; got \(kind(value))")
             return []
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -260,7 +260,7 @@ struct FieldReader {
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
             let field = "tags.\(name.prefix(64))"
-            guard Names.isValidFeatureName(name) else { fail(field, "invalid_name", "tag names must match \(Names.featureNameRule)"); continue }
+            guard Names.isValidFeatureName(name) else { fail(field, .invalidName, "tag names must match \(Names.featureNameRule)"); continue }
             let text: String
             switch value {
             case .null: continue
@@ -270,19 +270,19 @@ struct FieldReader {
                 guard let x = finite(n, field) else { continue }
                 text = FeatureValue.categoryName(x)
             case .compound:
-                fail(field, "invalid_type", "\(field) must be a string, got \(kind(value))")
+                fail(field, .invalidType, "\(field) must be a string, got \(kind(value))")
                 continue
             }
             guard text.utf8.count <= EventLimits.maxTagBytes else {
-                fail(field, "string_too_long", "\(field) is \(text.utf8.count) bytes; a tag value may have \(EventLimits.maxTagBytes)")
+                fail(field, .stringTooLong, "\(field) is \(text.utf8.count) bytes; a tag value may have \(EventLimits.maxTagBytes)")
                 continue
             }
-            if out.contains(where: { $0.name == name }) { fail(field, "duplicate_field", "\(name) appears twice in tags"); continue }
+            if out.contains(where: { $0.name == name }) { fail(field, .duplicateField, "\(name) appears twice in tags"); continue }
             out.append(EventTag(name: name, value: text))
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in tags")
         if out.count > EventLimits.maxTags {
-            fail(key, "too_many_tags", "tags has \(out.count) entries; an event may carry \(EventLimits.maxTags)")
+            fail(key, .tooManyTags, "tags has \(out.count) entries; an event may carry \(EventLimits.maxTags)")
         }
         return out
     }
@@ -293,7 +293,7 @@ struct FieldReader {
         if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return nil }
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
-            fail(key, "invalid_type", "scores must be an object of class probabilities, got \(kind(value))")
+            fail(key, .invalidType, "scores must be an object of class probabilities, got \(kind(value))")
             return nil
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -304,16 +304,16 @@ struct FieldReader {
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
             let field = "scores.\(name.prefix(64))"
-            guard name.utf8.count <= limits.maxStringBytes else { fail(field, "string_too_long", "class name longer than \(limits.maxStringBytes) bytes"); continue }
-            guard case .number(let n) = value else { fail(field, "invalid_type", "\(field) must be a number in [0, 1], got \(kind(value))"); continue }
+            guard name.utf8.count <= limits.maxStringBytes else { fail(field, .stringTooLong, "class name longer than \(limits.maxStringBytes) bytes"); continue }
+            guard case .number(let n) = value else { fail(field, .invalidType, "\(field) must be a number in [0, 1], got \(kind(value))"); continue }
             guard let p = finite(n, field) else { continue }
-            guard p >= 0 && p <= 1 else { fail(field, "out_of_range", "\(field) \(p) is outside [0, 1]"); continue }
-            if out.contains(where: { $0.className == name }) { fail(field, "duplicate_field", "class \(name) appears twice in scores"); continue }
+            guard p >= 0 && p <= 1 else { fail(field, .outOfRange, "\(field) \(p) is outside [0, 1]"); continue }
+            if out.contains(where: { $0.className == name }) { fail(field, .duplicateField, "class \(name) appears twice in scores"); continue }
             out.append(ClassScore(className: name, probability: p))
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "}"), "',' or '}' in scores")
         if out.count > limits.maxClasses {
-            fail(key, "too_many_classes", "scores has \(out.count) classes; the limit is \(limits.maxClasses) (limits.max_classes)")
+            fail(key, .tooManyClasses, "scores has \(out.count) classes; the limit is \(limits.maxClasses) (limits.max_classes)")
         }
         return out
     }
@@ -329,7 +329,7 @@ struct FieldReader {
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
             if case .null = value { return Features() }
-            fail(key, "invalid_type", "features must be an object of name: value, got \(kind(value))")
+            fail(key, .invalidType, "features must be an object of name: value, got \(kind(value))")
             return Features()
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
@@ -384,12 +384,12 @@ struct FieldReader {
             guard problem == nil else { try s.skipValue(depth: limits.maxDepth - 3); continue }
             guard names.count < limits.maxFeatures else {
                 try s.skipValue(depth: limits.maxDepth - 3)
-                fail(key, "too_many_features", "more than \(limits.maxFeatures) features (limits.max_features_per_event)")
+                fail(key, .tooManyFeatures, "more than \(limits.maxFeatures) features (limits.max_features_per_event)")
                 continue
             }
             guard Names.isValidFeatureName(name) else {
                 try s.skipValue(depth: limits.maxDepth - 3)
-                fail(Self.featureField(name), "invalid_name", "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
+                fail(Self.featureField(name), .invalidName, "feature name \(name.prefix(128)) must match \(Names.featureNameRule)")
                 continue
             }
             let duplicate: Bool
@@ -401,7 +401,7 @@ struct FieldReader {
             }
             guard !duplicate else {
                 try s.skipValue(depth: limits.maxDepth - 3)
-                fail(Self.featureField(name), "duplicate_field", "feature \(name) appears twice")
+                fail(Self.featureField(name), .duplicateField, "feature \(name) appears twice")
                 continue
             }
             guard let value = try featureValue(&s, name: name, strings: &previous.strings) else { continue }
@@ -440,7 +440,7 @@ struct FieldReader {
             return strings.category(b ? "true" : "false")
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let value = try s.scalar(depth: limits.maxDepth - 3)
-            fail(Self.featureField(name()), "invalid_type", "\(Self.featureField(name())) must be a number, string, boolean or null, got \(kind(value))")
+            fail(Self.featureField(name()), .invalidType, "\(Self.featureField(name())) must be a number, string, boolean or null, got \(kind(value))")
             return nil
         default:
             let number = try s.number()
@@ -449,7 +449,7 @@ struct FieldReader {
     }
 
     private mutating func tooLong(_ name: String, _ count: Int) {
-        fail(Self.featureField(name), "string_too_long",
+        fail(Self.featureField(name), .stringTooLong,
              "\(Self.featureField(name)) is \(count) bytes; the limit is \(limits.maxStringBytes) (limits.max_string_bytes)")
     }
 }

@@ -104,10 +104,10 @@ public struct LabelEvent: Sendable, Equatable {
 /// label of `modelwatch_events_rejected_total`) and a message a user can act on.
 public struct EventRejection: Error, Sendable, Equatable {
     public var field: String
-    public var reason: String
+    public var reason: RejectionReason
     public var message: String
 
-    public init(field: String, reason: String, message: String) {
+    public init(field: String, reason: RejectionReason, message: String) {
         self.field = field
         self.reason = reason
         self.message = message

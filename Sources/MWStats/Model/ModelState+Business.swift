@@ -7,7 +7,7 @@ extension ModelState {
         guard !values.isEmpty else { return }
         let new = values.count { businessNames.index(of: $0.name) == nil }
         guard businessNames.count + new <= options.maxBusinessNames else {
-            throw EventRejection(field: "business", reason: "too_many_business_values",
+            throw EventRejection(field: "business", reason: .tooManyBusinessValues,
                                  message: "model \(name) already tracks \(businessNames.count) business values (the limit is \(options.maxBusinessNames)); this event names \(new) more")
         }
     }

@@ -12,13 +12,13 @@ extension ModelState {
         switch task {
         case .regression:
             guard case .number(let y) = label else {
-                throw EventRejection(field: "label", reason: "task_mismatch",
+                throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a regression model: label must be a number")
             }
             return .value(y)
         case .binary, .multiclass, nil:
             guard let className = ClassTable.className(of: label) else {
-                throw EventRejection(field: "label", reason: "task_mismatch",
+                throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a classification model: label must be a class (string, boolean or whole number)")
             }
             try admit([className], field: "label", task: task)
@@ -32,15 +32,15 @@ extension ModelState {
         for n in names where classes.index(of: n) == nil && !new.contains(n) { new.append(n) }
         guard !new.isEmpty else { return }
         if options.classes != nil {
-            throw EventRejection(field: field, reason: "unknown_class",
+            throw EventRejection(field: field, reason: .unknownClass,
                                  message: "class \(new[0]) is not among the declared classes \(options.classes!)")
         }
         if task == .binary, classes.count + new.count > 2 {
-            throw EventRejection(field: field, reason: "too_many_classes",
+            throw EventRejection(field: field, reason: .tooManyClasses,
                                  message: "binary model \(name) already has classes \(classes.names); got \(new[0])")
         }
         if classes.count + new.count > options.maxClasses {
-            throw EventRejection(field: field, reason: "too_many_classes",
+            throw EventRejection(field: field, reason: .tooManyClasses,
                                  message: "model \(name) would exceed limits.max_classes (\(options.maxClasses))")
         }
     }
@@ -79,32 +79,32 @@ extension ModelState {
 
     func resolve(_ event: PredictionEvent) throws(EventRejection) -> ResolvedPrediction {
         guard let prediction = event.prediction else {
-            throw EventRejection(field: "prediction", reason: "missing_field", message: "prediction is required")
+            throw EventRejection(field: "prediction", reason: .missingField, message: "prediction is required")
         }
         let task = self.task ?? ModelTask.infer(from: event) ?? .multiclass
         if task == .regression {
             guard case .number(let value) = prediction else {
-                throw EventRejection(field: "prediction", reason: "task_mismatch",
+                throw EventRejection(field: "prediction", reason: .taskMismatch,
                                      message: "model \(name) is a regression model: prediction must be a number")
             }
             if event.score != nil || event.scores != nil {
-                throw EventRejection(field: event.score != nil ? "score" : "scores", reason: "task_mismatch",
+                throw EventRejection(field: event.score != nil ? "score" : "scores", reason: .taskMismatch,
                                      message: "model \(name) is a regression model: it takes no score or scores")
             }
             if let label = event.label, case .number = label {} else if event.label != nil {
-                throw EventRejection(field: "label", reason: "task_mismatch",
+                throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a regression model: label must be a number")
             }
             return ResolvedPrediction(task: task, classNames: [], predictedName: nil, value: value, scores: nil)
         }
         guard let predictedName = ClassTable.className(of: prediction) else {
-            throw EventRejection(field: "prediction", reason: "task_mismatch",
+            throw EventRejection(field: "prediction", reason: .taskMismatch,
                                  message: "model \(name) is a \(task.rawValue) model: prediction must be a class (string, boolean or whole number)")
         }
         var names = [predictedName]
         if let label = event.label {
             guard let labelName = ClassTable.className(of: label) else {
-                throw EventRejection(field: "label", reason: "task_mismatch",
+                throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a \(task.rawValue) model: label must be a class (string, boolean or whole number)")
             }
             names.append(labelName)
@@ -112,13 +112,13 @@ extension ModelState {
         var value = Double.nan
         if task == .binary {
             if event.scores != nil {
-                throw EventRejection(field: "scores", reason: "task_mismatch",
+                throw EventRejection(field: "scores", reason: .taskMismatch,
                                      message: "model \(name) is binary: send score, the probability of class \(positiveClassName)")
             }
             value = event.score ?? .nan
         } else {
             if event.score != nil {
-                throw EventRejection(field: "score", reason: "task_mismatch",
+                throw EventRejection(field: "score", reason: .taskMismatch,
                                      message: "model \(name) is multiclass: send scores, an object of class probabilities")
             }
             if let scores = event.scores {

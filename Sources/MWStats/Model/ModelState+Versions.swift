@@ -12,7 +12,7 @@ extension ModelState {
     mutating func versionIndex(for name: String) throws(EventRejection) -> Int {
         if let v = versionIndex[name] { return v }
         guard versions.count < options.maxVersions else {
-            throw EventRejection(field: "version", reason: "too_many_versions",
+            throw EventRejection(field: "version", reason: .tooManyVersions,
                                  message: "model \(self.name) already tracks \(options.maxVersions) versions (limits.max_versions); DELETE the model to start over")
         }
         return addVersion(name)

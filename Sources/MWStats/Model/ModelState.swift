@@ -98,16 +98,16 @@ public struct ModelState: Sendable {
     /// the cohort rings over.
     public mutating func update(options newOptions: ModelOptions) throws(EventRejection) {
         if hasData, let newTask = newOptions.task, let task, newTask != task {
-            throw EventRejection(field: "task", reason: "task_change",
+            throw EventRejection(field: "task", reason: .taskChange,
                                  message: "model \(name) already holds \(task.rawValue) data; DELETE it before changing its task to \(newTask.rawValue)")
         }
         if hasData, newOptions.positiveClass != options.positiveClass {
-            throw EventRejection(field: "positive_class", reason: "positive_class_change",
+            throw EventRejection(field: "positive_class", reason: .positiveClassChange,
                                  message: "model \(name) already holds data scored against positive class \(positiveClassName); DELETE it first")
         }
         if let declared = newOptions.classes {
             for existing in classes.names where !declared.contains(existing) {
-                throw EventRejection(field: "classes", reason: "class_removed",
+                throw EventRejection(field: "classes", reason: .classRemoved,
                                      message: "class \(existing) has data and must stay in classes")
             }
         }
@@ -160,7 +160,7 @@ public struct ModelState: Sendable {
             do {
                 if try ingest(prediction: event, now: now, features: &features) { result.accepted += 1 } else { result.duplicates += 1 }
             } catch {
-                rejected[error.reason, default: 0] += 1
+                rejected[error.reason.rawValue, default: 0] += 1
                 result.errors.append((index, error))
             }
         }
@@ -176,7 +176,7 @@ public struct ModelState: Sendable {
             do {
                 if try ingest(label: event, now: now) { result.accepted += 1 } else { result.duplicates += 1 }
             } catch {
-                rejected[error.reason, default: 0] += 1
+                rejected[error.reason.rawValue, default: 0] += 1
                 result.errors.append((index, error))
             }
         }

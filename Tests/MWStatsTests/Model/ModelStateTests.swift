@@ -47,7 +47,7 @@ import Testing
         let result = m.ingest(predictions: [(7, prediction("c", .number(2)))], now: 11)
         #expect(result.accepted == 0)
         #expect(result.errors.map(\.index) == [7])
-        #expect(result.errors.first?.rejection.reason == "too_many_classes")
+        #expect(result.errors.first?.rejection.reason.rawValue == "too_many_classes")
         #expect(m.classes.names == ["0", "1"])
         #expect(m.rejected["too_many_classes"] == 1)
         #expect(m.report(now: 12).versions[0].predictions == 2)
@@ -57,7 +57,7 @@ import Testing
         var m = model { $0.task = .multiclass; $0.classes = ["cat", "dog"] }
         let result = m.ingest(predictions: [(0, prediction("a", .string("cow"))), (1, prediction("b", .string("dog")))], now: 1)
         #expect(result.accepted == 1)
-        #expect(result.errors.first?.rejection.reason == "unknown_class")
+        #expect(result.errors.first?.rejection.reason.rawValue == "unknown_class")
         #expect(result.errors.first?.rejection.field == "prediction")
     }
 
@@ -67,14 +67,14 @@ import Testing
                                             (2, prediction("c", .number(2), label: .bool(true)))], now: 1)
         #expect(result.accepted == 0)
         #expect(result.errors.map(\.rejection.field) == ["prediction", "score", "label"])
-        #expect(result.errors.allSatisfy { $0.rejection.reason == "task_mismatch" })
+        #expect(result.errors.allSatisfy { $0.rejection.reason.rawValue == "task_mismatch" })
     }
 
     @Test func wrongLabelTypeIsRejectedAndThePredictionStillWaits() {
         var m = model { $0.task = .regression }
         _ = m.ingest(predictions: [(0, prediction("a", .number(2)))], now: 1)
         let bad = m.ingest(labels: [(0, LabelEvent(id: "a", label: .string("x")))], now: 2)
-        #expect(bad.errors.first?.rejection.reason == "task_mismatch")
+        #expect(bad.errors.first?.rejection.reason.rawValue == "task_mismatch")
         let good = m.ingest(labels: [(0, LabelEvent(id: "a", label: .number(3)))], now: 3)
         #expect(good.accepted == 1)
         let report = m.report(now: 4)
@@ -110,7 +110,7 @@ import Testing
         var m = model { $0.maxVersions = 2 }
         let result = m.ingest(predictions: (0..<3).map { ($0, prediction("p\($0)", .number(1), version: "v\($0)")) }, now: 1)
         #expect(result.accepted == 2)
-        #expect(result.errors.first?.rejection.reason == "too_many_versions")
+        #expect(result.errors.first?.rejection.reason.rawValue == "too_many_versions")
     }
 
     @Test func labelCoverageIsTheLabelledShareOfTheWindowsPredictions() {
