@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "MWSocketsTests", dependencies: ["MWSockets"]),
         .testTarget(name: "MWHTTPTests", dependencies: ["MWHTTP", "MWSockets", "MWNative", "MWTestSupport"]),
         .testTarget(name: "MWExpositionTests", dependencies: ["MWExposition"]),
-        .testTarget(name: "MWStatsTests", dependencies: ["MWStats"]),
+        .testTarget(name: "MWStatsTests", dependencies: ["MWStats", "MWTestSupport"]),
         .testTarget(name: "MWDaemonTests", dependencies: ["MWDaemon", "MWHTTP", "MWExposition", "MWSockets", "MWStats", "MWTestSupport",
                                                       .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),

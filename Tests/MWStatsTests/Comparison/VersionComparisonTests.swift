@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Canaries through ModelState: a worse one is flagged, an equal one is not (at the test's rate).
 
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -3,6 +3,7 @@
 // its drift against scipy's definitions on the values the window holds at each read.
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -2,6 +2,7 @@
 // The ingestion path of features: batches tracked column by column, packed values, the
 // per-cell totals behind modelwatch_feature_values_total, category cells per body.
 
+import MWTestSupport
 import Testing
 @testable import MWStats
 

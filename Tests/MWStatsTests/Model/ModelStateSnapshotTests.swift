@@ -2,6 +2,7 @@
 // A model written to its snapshot form and read back behaves as the original, now and later.
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The score histogram's storage tiers (sparse, 16-bit, 32-bit) against plain counts.
 
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -3,6 +3,7 @@
 // make_segment_fixtures.py), and the caps under a hostile stream of distinct values.
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Cascading windows must read exactly as one sliding window per length would.
 
+import MWTestSupport
 import Testing
 @testable import MWStats
 

@@ -2,10 +2,11 @@
 // The grid-accelerated cell lookup must agree with a plain binary search everywhere.
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 
-@Suite struct NumericReferenceTests {
+@Suite struct CellLookupTests {
     static let shapes: [(String, @Sendable (inout SplitMix) -> Double)] = [
         ("normal", { rng in Self.normal(&rng) }),
         ("lognormal with outliers", { rng in exp(Self.normal(&rng) * 2) + (rng.next() % 500 == 0 ? 1e9 : 0) }),
