@@ -148,7 +148,7 @@ final class EventLoop: @unchecked Sendable {
             close(connection)
             return
         }
-        if !connection.transport.isEstablished {
+        if !connection.lifecycle.isEstablished {
             guard advanceHandshake(connection) else { return }
         }
         if ready.events.contains(.writable) {
@@ -179,14 +179,15 @@ final class EventLoop: @unchecked Sendable {
         switch progress {
         case .established:
             shared.tlsHandshakes.add(1, ordering: .relaxed)
+            connection.lifecycle.handshakeCompleted()
             connection.timer.requestCompleted(now: MonotonicClock.now(), partialRequest: false)
             connection.justEstablished = true
             updateInterest(connection)
             return true
         case .needsReadable:
-            connection.handshakeWaitsFor = .readable
+            connection.lifecycle.handshakeWaits(forWritable: false)
         case .needsWritable:
-            connection.handshakeWaitsFor = .writable
+            connection.lifecycle.handshakeWaits(forWritable: true)
         }
         updateInterest(connection)
         return false
@@ -196,7 +197,7 @@ final class EventLoop: @unchecked Sendable {
         var result = Socket.ReadResult.wouldBlock
         var failed = false
         // A Content-Length body under way, with nothing else buffered: read straight into it.
-        let intoBody = connection.lingerUntil == nil && connection.inputStart == connection.input.count
+        let intoBody = !connection.lifecycle.isLingering && connection.inputStart == connection.input.count
             && connection.parser.receiveBody { body in
                 do { result = try connection.transport.read(into: body) } catch { failed = true }
                 if case .bytes(let n) = result { return n }
@@ -215,13 +216,13 @@ final class EventLoop: @unchecked Sendable {
         }
         switch result {
         case .bytes(let n):
-            if connection.lingerUntil != nil { return }  // discarding after an error response
+            if connection.lifecycle.isLingering { return }  // discarding after the last response
             if !intoBody { connection.input.append(contentsOf: scratch[0..<n]) }
         case .wouldBlock:
             return
         case .endOfFile:
-            if connection.lingerUntil != nil { close(connection); return }
-            connection.peerClosed = true
+            if connection.lifecycle.isLingering { close(connection); return }
+            connection.lifecycle.peerSentEndOfFile()
         }
         process(connection)
     }
@@ -229,7 +230,7 @@ final class EventLoop: @unchecked Sendable {
     /// Parses and answers as many buffered requests as possible, then flushes.
     private func process(_ connection: HTTPConnection) {
         let now = MonotonicClock.now()
-        parsing: while connection.inFlight == nil && !connection.closeAfterWrite {
+        parsing: while connection.lifecycle.takesRequests {
             let event: HTTPRequestParser.Event
             do {
                 event = try connection.parser.parse(connection.input, from: &connection.inputStart)
@@ -259,7 +260,7 @@ final class EventLoop: @unchecked Sendable {
         if connection.inFlight == nil {
             connection.timer.received(now: now, partialRequest: !connection.parser.isIdle || connection.inputStart < connection.input.count)
         }
-        if connection.peerClosed && connection.inFlight == nil { connection.closeAfterWrite = true }
+        connection.lifecycle.requestsDone()
         flush(connection)
     }
 
@@ -394,7 +395,7 @@ final class EventLoop: @unchecked Sendable {
         let keep = keepAlive && !response.closeConnection && drainDeadline == nil
         HTTPResponseWriter.write(response, isHead: isHead, keepAlive: keep, minorVersion: minorVersion, gzip: gzip,
                                  date: dates.value, into: &connection.output)
-        if !keep { connection.closeAfterWrite = true }
+        if !keep { connection.lifecycle.stopAfterOutput() }
         let seconds = Double(MonotonicClock.now() &- started) / 1e9
         shared.observer?.requestCompleted(handler: handler, status: response.status.code, seconds: seconds)
     }
@@ -442,8 +443,14 @@ final class EventLoop: @unchecked Sendable {
         if connection.pendingOutput == 0 {
             if connection.output.capacity > 1024 * 1024 { connection.output = [] } else { connection.output.removeAll(keepingCapacity: true) }
             connection.outputStart = 0
-            if connection.closeAfterWrite && connection.inFlight == nil && connection.lingerUntil == nil {
-                startLingering(connection, now: now)
+            switch connection.lifecycle.outputFlushed(now: now, draining: drainDeadline != nil) {
+            case .keepGoing:
+                break
+            case .linger:
+                startLingering(connection)
+                return
+            case .close:
+                close(connection)
                 return
             }
         }
@@ -451,35 +458,22 @@ final class EventLoop: @unchecked Sendable {
         updateInterest(connection)
     }
 
-    /// After the last response: shut the write side and discard input briefly, so unread request
-    /// bytes do not turn the close into a reset that destroys the response in flight.
-    private func startLingering(_ connection: HTTPConnection, now: UInt64) {
-        if connection.peerClosed {
-            close(connection)
-            return
-        }
+    /// After the last response: shut the write side and discard input briefly (see
+    /// ``ConnectionLifecycle``), so unread request bytes do not turn the close into a reset that
+    /// destroys the response in flight.
+    private func startLingering(_ connection: HTTPConnection) {
         connection.transport.shutdownWrite()
-        // Linger up to 2 s, or 0.3 s while draining so shutdown stays fast.
-        connection.lingerUntil = now + (drainDeadline == nil ? 2_000_000_000 : 300_000_000)
         connection.input = []
         connection.inputStart = 0
         updateInterest(connection)
     }
 
     private func updateInterest(_ connection: HTTPConnection) {
+        let (readable, writable) = connection.lifecycle.interest(pendingOutput: connection.pendingOutput, outputHighWater: Self.outputHighWater,
+                                                                 readWaitsForWritable: connection.transport.readWaitsForWritable)
         var wanted: Poller.Events = []
-        if !connection.transport.isEstablished {
-            wanted = connection.handshakeWaitsFor
-        } else if connection.lingerUntil != nil {
-            wanted = .readable
-        } else {
-            if connection.pendingOutput > 0 { wanted.insert(.writable) }
-            if connection.inFlight == nil && !connection.closeAfterWrite && !connection.peerClosed
-                && connection.pendingOutput < Self.outputHighWater {
-                wanted.insert(.readable)
-            }
-            if connection.transport.readWaitsForWritable { wanted.insert(.writable) }
-        }
+        if readable { wanted.insert(.readable) }
+        if writable { wanted.insert(.writable) }
         guard wanted != connection.interest else { return }
         do {
             try poller.modify(connection.transport.fileDescriptor, events: wanted, token: connection.id)
@@ -491,6 +485,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func close(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        connection.lifecycle.closed()
         poller.remove(connection.transport.fileDescriptor)
         connection.transport.close()
         shared.openConnections.subtract(1, ordering: .relaxed)
@@ -500,8 +495,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func sweepTimeouts(now: UInt64) {
         for connection in Array(connections.values) {
-            if let until = connection.lingerUntil {
-                if now >= until { close(connection) }
+            if connection.lifecycle.isLingering {
+                if connection.lifecycle.lingerExpired(now: now) { close(connection) }
                 continue
             }
             switch connection.timer.expired(now: now, busy: connection.inFlight != nil) {
@@ -509,11 +504,11 @@ final class EventLoop: @unchecked Sendable {
                 continue
             case .idle?, .write?:
                 close(connection)
-            case .request? where !connection.transport.isEstablished:
+            case .request? where !connection.lifecycle.isEstablished:
                 shared.tlsHandshakeTimeouts.add(1, ordering: .relaxed)
                 close(connection)
             case .request?:
-                if connection.closeAfterWrite { close(connection); continue }
+                if connection.lifecycle.isClosing { close(connection); continue }
                 let response = HTTPResponse.error(.requestTimeout, code: "request_timeout",
                                                   message: "the request was not complete within \(configuration.requestTimeout) seconds",
                                                   closeConnection: true)
@@ -532,8 +527,9 @@ final class EventLoop: @unchecked Sendable {
             if connection.isIdle {
                 close(connection)
             } else {
-                connection.closeAfterWrite = connection.closeAfterWrite || connection.parser.isIdle && connection.inFlight == nil
-                if connection.pendingOutput == 0 && connection.closeAfterWrite && connection.inFlight == nil { close(connection) }
+                // Between requests: answer nothing more. Mid-request: finish it, then close.
+                if connection.parser.isIdle && connection.inFlight == nil { connection.lifecycle.stopAfterOutput() }
+                if connection.pendingOutput == 0 && connection.lifecycle.isClosing && connection.inFlight == nil { close(connection) }
             }
         }
     }

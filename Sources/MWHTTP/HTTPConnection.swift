@@ -36,17 +36,14 @@ final class HTTPConnection {
     var inputStart = 0
     var output: [UInt8] = []
     var outputStart = 0
-    /// Close once the output is flushed (after `Connection: close`, an error, or draining).
-    var closeAfterWrite = false
-    /// The peer sent end-of-file: no more requests will come.
-    var peerClosed = false
-    /// A handler for this connection runs on a worker; later pipelined requests wait.
-    var inFlight: InFlight?
-    /// Output flushed, write side shut: discarding input until the peer closes or this instant.
-    var lingerUntil: UInt64?
+    /// Handshake, open, closing, lingering, closed (the loop reports events, the lifecycle decides).
+    var lifecycle: ConnectionLifecycle
+    /// A handler for this connection runs (on a worker, or answering later); later pipelined
+    /// requests wait. The lifecycle follows it.
+    var inFlight: InFlight? {
+        didSet { if inFlight != nil { lifecycle.handlerStarted() } else { lifecycle.handlerFinished() } }
+    }
     var interest: Poller.Events = []
-    /// What the transport's handshake waits for, while it is not established.
-    var handshakeWaitsFor: Poller.Events = .readable
     /// The handshake completed in this event: read before waiting (the request may be buffered).
     var justEstablished = false
 
@@ -56,6 +53,7 @@ final class HTTPConnection {
         self.remoteAddress = remoteAddress
         self.parser = HTTPRequestParser(limits: limits)
         self.timer = timer
+        lifecycle = ConnectionLifecycle(needsHandshake: !transport.isEstablished)
     }
 
     var pendingOutput: Int { output.count - outputStart }
