@@ -42,8 +42,7 @@ extension ModelState {
         let (total, generation) = (segmentDrift.total, segmentDrift.generation)
         var packed = UInt32.max
         for s in versions[v].segments.indices {
-            let value = Self.segmentValue(features, tags: tags, name: versions[v].segments[s].name)
-            let slot = versions[v].segments[s].slot(of: value, options: options)
+            let slot = segmentSlot(features, tags: tags, segment: s, version: v)
             versions[v].segments[s].update(slot: slot, at: now) { slice in
                 slice.predictions += 1
                 if !positions.isEmpty { slice.countDrift(positions, total: total, generation: generation) }
@@ -52,6 +51,24 @@ extension ModelState {
         }
         swap(&positions, &segmentDriftScratch)
         return packed
+    }
+
+    /// The slot of the event's value of segment `s` of version `v`: a category of the body's
+    /// table through ``segmentSlots`` (a hash per distinct value, not per event), anything else
+    /// (a number, a missing value, a tag) by its value. Values counted in `__other__` are looked
+    /// up every time, so that each of their events is counted untracked.
+    private mutating func segmentSlot(_ features: Features, tags: [EventTag], segment s: Int, version v: Int) -> UInt8 {
+        if let position = segmentSlots.position(segment: s, of: versions[v].segments, in: features.names),
+           let index = features.packed[position].categoryIndex {
+            let count = versions[v].segments.count
+            if let slot = segmentSlots.slot(table: features.categories, version: v, segments: count, segment: s, index: index) {
+                return slot
+            }
+            let slot = versions[v].segments[s].slot(of: features.categories.strings[index], options: options)
+            if slot != SegmentTracker.otherSlot { segmentSlots.store(slot, segment: s, index: index) }
+            return slot
+        }
+        return versions[v].segments[s].slot(of: Self.segmentValue(features, tags: tags, name: versions[v].segments[s].name), options: options)
     }
 
     /// Enters an outcome into the prediction's slot of every segment (predictions made before

@@ -60,6 +60,8 @@ public struct ModelState: Sendable {
     var segmentDrift = SegmentDriftLayout()
     /// The bins of the event being recorded in segment windows (kept to reuse its storage).
     var segmentDriftScratch: [Int32] = []
+    /// The segment slots of the current body's categories.
+    var segmentSlots = SegmentSlotCache()
 
     var versionStates: [VersionState] { versions }
 
@@ -118,6 +120,7 @@ public struct ModelState: Sendable {
                 versions[v].segments = newOptions.segments.map { SegmentTracker(name: $0, options: newOptions) }
                 versions[v].segmentsSince = versions[v].lastEvent + 1e-6
             }
+            segmentSlots.reset()
         }
         let driftChanged = newOptions.segmentDrift != options.segmentDrift
         if newOptions.cohortSlice != options.cohortSlice || newOptions.cohortSliceCount != options.cohortSliceCount {

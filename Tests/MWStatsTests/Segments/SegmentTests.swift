@@ -92,4 +92,45 @@ import Testing
         state.write(to: &w)
         #expect(w.bytes.count < 3_000_000 + 100_000 * 60, "the join holds 100,000 pending ids; the segments stay small")
     }
+
+    /// Events of one body share a table of category strings; their slots are then read from a
+    /// cache (a lookup per distinct value). Against the same events each with a table of its own
+    /// (every lookup by value): the same segments, the same __other__ and untracked counts, with
+    /// values beyond the cap repeating (they are not cached), across bodies and versions.
+    @Test func slotsCachedPerBodyGiveWhatLookupsByValueGive() throws {
+        var shared = Self.model(segments: ["country", "device"], values: 3)
+        var separate = Self.model(segments: ["country", "device"], values: 3)
+        var rng = SplitMix(seed: 12)
+        for body in 0..<20 {
+            let table = CategoryStrings(), names = FeatureNames(["x", "country", "device"])
+            var indices: [String: Int] = [:]  // one index per distinct string, as the decoder's are
+            let index = { (s: String) -> Int in
+                if let k = indices[s] { return k }
+                indices[s] = table.append(s)
+                return indices[s]!
+            }
+            var a: [(index: Int, event: PredictionEvent)] = [], b: [(index: Int, event: PredictionEvent)] = []
+            for k in 0..<200 {
+                let country = "c\(rng.next() % 9)", device = "d\(rng.next() % 4)"
+                var e = PredictionEvent()
+                e.id = "b\(body)-\(k)"
+                e.version = rng.next() % 5 == 0 ? "v2" : "v1"
+                e.prediction = .string(["a", "b"][Int(rng.next() % 2)])
+                e.features = Features(names: names, packed: [PackedValue(number: 1), PackedValue(category: index(country)),
+                                                             PackedValue(category: index(device))], categories: table)
+                a.append((k, e))
+                e.features = Features([Feature(name: "x", value: .number(1)), Feature(name: "country", value: .category(country)),
+                                       Feature(name: "device", value: .category(device))])
+                b.append((k, e))
+            }
+            _ = shared.ingest(predictions: a, now: 10)
+            _ = separate.ingest(predictions: b, now: 10)
+        }
+        let x = shared.report(now: 11).versions, y = separate.report(now: 11).versions
+        #expect(x.count == 2 && x.map(\.name) == y.map(\.name))
+        for (p, q) in zip(x, y) {
+            #expect(p.segments.map { $0.values.map { [$0.value, "\($0.predictions)"] } } == q.segments.map { $0.values.map { [$0.value, "\($0.predictions)"] } })
+            #expect(p.segments.map(\.untracked) == q.segments.map(\.untracked) && p.segments.contains { $0.untracked > 0 })
+        }
+    }
 }
