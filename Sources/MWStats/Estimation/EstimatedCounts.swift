@@ -71,11 +71,7 @@ public struct EstimatedCounts: Sendable, Equatable {
 
     private mutating func grow(to newSize: Int) {
         guard newSize > size else { return }
-        var grown = [Double](repeating: 0, count: newSize * newSize)
-        for a in 0..<size {
-            for p in 0..<size { grown[a * newSize + p] = expected[a * size + p] }
-        }
-        expected = grown
+        expected = grownSquare(expected, size: size, to: newSize)
         size = newSize
     }
 }

@@ -48,11 +48,7 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     private mutating func grow(to newSize: Int) {
         guard newSize > size else { return }
-        var grown = [UInt64](repeating: 0, count: newSize * newSize)
-        for a in 0..<size {
-            for p in 0..<size { grown[a * newSize + p] = cells[a * size + p] }
-        }
-        cells = grown
+        cells = grownSquare(cells, size: size, to: newSize)
         size = newSize
     }
 }
