@@ -341,8 +341,11 @@ extension ReferenceBuilder: Snapshotted {
             (try r.array { (r) throws(SnapshotError) in ClassScore(className: try r.string(), probability: try r.double()) }, try r.string())
         }
         guard r.layout >= 3 else { return }  // earlier: no rows, so no segment references from these
+        let rowCount = rows
         let readRows = { (r: inout SnapshotReader) throws(SnapshotError) -> [Int32] in
-            try r.array { (r) throws(SnapshotError) in try r.integer(Int32.self) }
+            let read = try r.array { (r) throws(SnapshotError) in try r.integer(Int32.self) }
+            guard read.allSatisfy({ $0 >= 0 && Int($0) < rowCount }) else { throw .invalid("reference value rows beyond its \(rowCount) rows") }
+            return read
         }
         let columnRows = try r.array { (r) throws(SnapshotError) in (try readRows(&r), try readRows(&r)) }
         guard columnRows.count == columns.count else { throw .invalid("reference rows of \(columnRows.count) columns, \(columns.count) columns") }

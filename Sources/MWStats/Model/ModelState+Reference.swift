@@ -26,7 +26,7 @@ extension ModelState {
         let features = options.segmentDrift.compactMap { name -> (name: String, reference: ColumnReference)? in
             columnIndex[name].flatMap { c in columns[c].reference.map { (name, $0) } }
         }
-        segmentDrift = SegmentDriftLayout(prediction: columns[0].reference, features: features, generation: segmentDrift.generation + 1)
+        segmentDrift = SegmentDriftLayout(prediction: columns[0].reference, features: features, generation: segmentDrift.generation &+ 1)
     }
 
     mutating func set(_ summary: ColumnReference?, column c: Int) {

@@ -68,7 +68,7 @@ extension ModelState {
             let signature = try r.array { (r) throws(SnapshotError) in try r.string() }
             // The same layout under the settings now keeps the windows' counts; another one
             // (segment_drift changed while the daemon was down) starts them over.
-            segmentDrift.generation = generation - 1
+            segmentDrift.generation = generation &- 1  // wrapping: the bytes may be anything
             layOutSegmentDrift()
             if segmentDrift.signature != signature { layOutSegmentDrift() }
         } else {

@@ -159,12 +159,14 @@ public struct ModelState: Sendable {
         expire(now: now)
         var result = IngestResult()
         var features = FeatureBatch()
-        for (index, event) in predictions {
+        // By index: each event is borrowed in place (a for-in loop copies it, retaining every
+        // array it holds, then releases them again).
+        for i in predictions.indices {
             do {
-                if try ingest(prediction: event, now: now, features: &features) { result.accepted += 1 } else { result.duplicates += 1 }
+                if try ingest(prediction: predictions[i].event, now: now, features: &features) { result.accepted += 1 } else { result.duplicates += 1 }
             } catch {
                 rejected[error.reason.rawValue, default: 0] += 1
-                result.errors.append((index, error))
+                result.errors.append((predictions[i].index, error))
             }
         }
         record(&features, now: now)
