@@ -42,7 +42,13 @@ def baseline_binary(ref):
     tree = os.path.join(REPO, "Benchmarks", ".baseline")
     binary = os.path.join(tree, ".build", "release", "modelwatch")
     stamp = os.path.join(tree, ".ref")
-    if not (os.path.exists(binary) and os.path.exists(stamp) and open(stamp).read().strip() == ref):
+
+    def checked_out():
+        # The worktree's commit itself, not only the stamp: another benchmark may have moved it.
+        head = subprocess.run(["git", "-C", tree, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        want = subprocess.run(["git", "rev-parse", ref], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        return head != "" and head == want
+    if not (os.path.exists(binary) and os.path.exists(stamp) and open(stamp).read().strip() == ref and checked_out()):
         if os.path.exists(tree):
             subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=REPO)
             shutil.rmtree(tree, ignore_errors=True)
