@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 
-from benchlib import build_release, ensure_tools, free_port, start_modelwatch, stop, wrk
+from benchlib import ensure_tools, release_binary, free_port, start_modelwatch, stop, wrk
 
 TOKEN = "bench-token-1f2e3d4c"
 SECRET = b"bench-hmac-secret-0123456789"
@@ -90,8 +90,7 @@ def main():
     ap.add_argument("--duration", type=int, default=4)
     args = ap.parse_args()
     ensure_tools()
-    binary = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".build", "release", "modelwatch") \
-        if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     modes = ["open", "token", "hmac"]
     rates = {m: [] for m in modes}
     for r in range(args.rounds):

@@ -124,6 +124,11 @@ def build_release():
     return os.path.join(REPO, ".build", "release", "modelwatch")
 
 
+def release_binary(skip_build):
+    """The release binary: the one already built with `skip_build` (--skip-build), else built now."""
+    return os.path.join(REPO, ".build", "release", "modelwatch") if skip_build else build_release()
+
+
 def start_modelwatch(binary, workdir, port, config=None, cpu=None):
     """Starts the daemon (on CPU `cpu` only, when given) and waits until it answers."""
     cmd = (["taskset", "-c", str(cpu)] if cpu is not None else []) + \

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, ensure_tools, free_port, rss_mb, start_modelwatch, stop, wrk
+from benchlib import REPO, ensure_tools, free_port, release_binary, rss_mb, start_modelwatch, stop, wrk
 from ingest_bench import BATCH_LUA, SINGLE_LUA, lua_string
 
 EVIDENTLY_VENV = os.path.join(REPO, "Benchmarks", ".venv-evidently")
@@ -254,7 +254,7 @@ def main():
     ap.add_argument("--no-pin", action="store_true", help="rounds without pinning the daemon and wrk to CPUs")
     args = ap.parse_args()
     ensure_tools()
-    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-drift-")
     port = free_port()
     mw = start_modelwatch(binary, work, port)

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from benchlib import REPO, build_release, children, ensure_tools, free_port, start_modelwatch, start_nginx, stop, wait_up, wrk
+from benchlib import REPO, children, ensure_tools, free_port, release_binary, start_modelwatch, start_nginx, stop, wait_up, wrk
 
 SINGLE = ('{"id":"%s","version":"v3","timestamp":1732430000.5,"features":{"amount":123.45,"country":"ES","age":37,'
           '"is_new":true,"coupon":null},"prediction":1,"score":0.87,"latency_ms":12.5}')
@@ -99,7 +99,7 @@ def main():
     ap.add_argument("--skip-flask", action="store_true")
     args = ap.parse_args()
     ensure_tools()
-    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-ingest-")
     os.chmod(work, 0o755)
     procs = []

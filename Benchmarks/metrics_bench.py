@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, free_port, start_modelwatch, stop
+from benchlib import free_port, release_binary, start_modelwatch, stop
 
 
 def events(kind, n, rng, model):
@@ -54,7 +54,7 @@ def main():
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--binary", help="run this release binary instead (e.g. a previous commit's, for a side-by-side figure)")
     args = ap.parse_args()
-    binary = args.binary or (os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release())
+    binary = args.binary or release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-metrics-")
     port = free_port()
     mw = start_modelwatch(binary, work, port)

@@ -29,7 +29,7 @@ import statistics
 import tempfile
 import time
 
-from benchlib import REPO, build_release, ensure_tools, free_port, start_modelwatch, stop, wrk
+from benchlib import ensure_tools, free_port, release_binary, start_modelwatch, stop, wrk
 from ingest_bench import BATCH_LUA, SINGLE_LUA, lua_string
 
 COUNTRIES = ["c%02d" % k for k in range(20)]
@@ -155,7 +155,7 @@ def main():
     ap.add_argument("--segment-drift", action="store_true")
     args = ap.parse_args()
     ensure_tools()
-    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     results = {"plain": [], "online": []}
     for r in range(args.rounds):
         for name in results:

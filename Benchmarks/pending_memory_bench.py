@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REPO, build_release, free_port, rss_mb, start_modelwatch, stop
+from benchlib import free_port, release_binary, rss_mb, start_modelwatch, stop
 
 
 def main():
@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--id-length", type=int, default=36)
     ap.add_argument("--skip-build", action="store_true")
     args = ap.parse_args()
-    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-pending-")
     port = free_port()
     mw = start_modelwatch(binary, work, port)

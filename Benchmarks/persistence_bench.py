@@ -33,7 +33,7 @@ import time
 import urllib.request
 import zlib
 
-from benchlib import REPO, build_release, ensure_tools, free_port, stop, wait_up, wrk
+from benchlib import REPO, ensure_tools, free_port, release_binary, stop, wrk
 from ingest_bench import BATCH_LUA, SINGLE, SINGLE_LUA, batch_template, lua_string
 
 
@@ -229,7 +229,7 @@ def main():
     ap.add_argument("--skip-snapshot", action="store_true")
     args = ap.parse_args()
     ensure_tools()
-    current = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    current = release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-persist-")
     try:
         if not args.skip_rates:

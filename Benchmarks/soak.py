@@ -36,7 +36,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import REPO, build_release, free_port, rss_mb, stop
+from benchlib import free_port, release_binary, rss_mb, stop
 
 import subprocess
 
@@ -228,7 +228,7 @@ def main():
     ap.add_argument("--snapshot-interval", default="1m", help="a duration; 1000h for (in effect) no snapshots")
     ap.add_argument("--binary", help="run this instead of the release build (e.g. a wrapper that starts it under heaptrack)")
     args = ap.parse_args()
-    binary = args.binary or (os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release())
+    binary = args.binary or release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-soak-")
     data = os.path.join(work, "data")
     config = os.path.join(work, "soak.yaml")

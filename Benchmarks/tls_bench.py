@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 import time
 
-from benchlib import REPO, build_release, children, ensure_tools, free_port, start_nginx, stop, wait_up, wrk
+from benchlib import children, ensure_tools, free_port, release_binary, start_nginx, stop, wait_up, wrk
 
 SINGLE_LUA = """
 local counter = 0
@@ -72,7 +72,7 @@ def main():
     ap.add_argument("--duration", type=int, default=4)
     args = ap.parse_args()
     ensure_tools()
-    binary = os.path.join(REPO, ".build", "release", "modelwatch") if args.skip_build else build_release()
+    binary = release_binary(args.skip_build)
     work = tempfile.mkdtemp(prefix="mw-tls-")
     os.chmod(work, 0o755)  # nginx's worker (not root) reads the page in it
     cert, key = certificate(work)

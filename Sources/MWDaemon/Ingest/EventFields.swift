@@ -208,83 +208,76 @@ struct FieldReader {
         return ms
     }
 
-    /// `business`: an object of named finite numbers, names as feature names, at most
-    /// ``EventLimits/maxBusinessValues``.
-    mutating func business(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [BusinessValue] {
+    /// An object of named scalars (`business`, `tags`), null meaning none: each name checked
+    /// against the feature-name rule and for duplicates, each value turned into an entry by
+    /// `convert` (nil: refused, the problem noted), at most `limit` entries.
+    /// - Parameters:
+    ///   - example: the shape the message shows, e.g. `named numbers, e.g. {"revenue": 12.5}`.
+    ///   - names: what the names are called in messages (`business value`, `tag`).
+    private mutating func namedObject<T>(_ s: inout JSONScanner, _ key: String, bit: UInt32, example: String, names: String,
+                                         limit: Int, tooMany: RejectionReason, entries: String,
+                                         _ convert: (inout FieldReader, String, String, JSONScalar) -> T?) throws(JSONSyntaxError) -> [T] {
         guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
         s.skipWhitespace()
         if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
         guard s.peek == UInt8(ascii: "{") else {
             let value = try s.scalar(depth: limits.maxDepth - 2)
-            fail(key, .invalidType, "business must be an object of named numbers, e.g. {\"revenue\": 12.5}; got \(kind(value))")
+            fail(key, .invalidType, "\(key) must be an object of \(example); got \(kind(value))")
             return []
         }
         try s.expect(UInt8(ascii: "{"), "'{'")
-        var out: [BusinessValue] = []
+        var out: [T] = [], seen: [String] = []
         if s.consume(UInt8(ascii: "}")) { return out }
         repeat {
             let name = try s.string()
             try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
             let value = try s.scalar(depth: limits.maxDepth - 3)
-            let field = "business.\(name.prefix(64))"
-            guard Names.isValidFeatureName(name) else { fail(field, .invalidName, "business value names must match \(Names.featureNameRule)"); continue }
-            guard case .number(let n) = value else { fail(field, .invalidType, "\(field) must be a number, got \(kind(value))"); continue }
-            guard let x = finite(n, field) else { continue }
-            if out.contains(where: { $0.name == name }) { fail(field, .duplicateField, "\(name) appears twice in business"); continue }
-            out.append(BusinessValue(name: name, value: x))
+            let field = "\(key).\(name.prefix(64))"
+            guard Names.isValidFeatureName(name) else { fail(field, .invalidName, "\(names) names must match \(Names.featureNameRule)"); continue }
+            guard let entry = convert(&self, name, field, value) else { continue }
+            if seen.contains(name) { fail(field, .duplicateField, "\(name) appears twice in \(key)"); continue }
+            seen.append(name)
+            out.append(entry)
         } while s.consume(UInt8(ascii: ","))
-        try s.expect(UInt8(ascii: "}"), "',' or '}' in business")
-        if out.count > EventLimits.maxBusinessValues {
-            fail(key, .tooManyBusinessValues, "business has \(out.count) values; an event may carry \(EventLimits.maxBusinessValues)")
-        }
+        try s.expect(UInt8(ascii: "}"), "',' or '}' in \(key)")
+        if out.count > limit { fail(key, tooMany, "\(key) has \(out.count) \(entries); an event may carry \(limit)") }
         return out
+    }
+
+    /// `business`: an object of named finite numbers, names as feature names, at most
+    /// ``EventLimits/maxBusinessValues``.
+    mutating func business(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [BusinessValue] {
+        try namedObject(&s, key, bit: bit, example: "named numbers, e.g. {\"revenue\": 12.5}", names: "business value",
+                        limit: EventLimits.maxBusinessValues, tooMany: .tooManyBusinessValues, entries: "values") { reader, name, field, value in
+            guard case .number(let n) = value else { reader.fail(field, .invalidType, "\(field) must be a number, got \(reader.kind(value))"); return nil }
+            return reader.finite(n, field).map { BusinessValue(name: name, value: $0) }
+        }
     }
 
     /// `tags`: an object of named strings (a number or boolean counts as its text), names as
     /// feature names, values up to ``EventLimits/maxTagBytes``, at most ``EventLimits/maxTags``;
     /// a null tag is absent.
     mutating func tags(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [EventTag] {
-        guard first(key, bit) else { try s.skipValue(depth: limits.maxDepth - 2); return [] }
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "n") { _ = try s.literal(); return [] }
-        guard s.peek == UInt8(ascii: "{") else {
-            let value = try s.scalar(depth: limits.maxDepth - 2)
-            fail(key, .invalidType, "tags must be an object of named strings, e.g. {\"region\": \"eu\"}; got \(kind(value))")
-            return []
-        }
-        try s.expect(UInt8(ascii: "{"), "'{'")
-        var out: [EventTag] = []
-        if s.consume(UInt8(ascii: "}")) { return out }
-        repeat {
-            let name = try s.string()
-            try s.expect(UInt8(ascii: ":"), "':' after \"\(name)\"")
-            let value = try s.scalar(depth: limits.maxDepth - 3)
-            let field = "tags.\(name.prefix(64))"
-            guard Names.isValidFeatureName(name) else { fail(field, .invalidName, "tag names must match \(Names.featureNameRule)"); continue }
+        try namedObject(&s, key, bit: bit, example: "named strings, e.g. {\"region\": \"eu\"}", names: "tag",
+                        limit: EventLimits.maxTags, tooMany: .tooManyTags, entries: "entries") { reader, name, field, value in
             let text: String
             switch value {
-            case .null: continue
+            case .null: return nil
             case .string(let v): text = v
             case .bool(let b): text = b ? "true" : "false"
             case .number(let n):
-                guard let x = finite(n, field) else { continue }
+                guard let x = reader.finite(n, field) else { return nil }
                 text = FeatureValue.categoryName(x)
             case .compound:
-                fail(field, .invalidType, "\(field) must be a string, got \(kind(value))")
-                continue
+                reader.fail(field, .invalidType, "\(field) must be a string, got \(reader.kind(value))")
+                return nil
             }
             guard text.utf8.count <= EventLimits.maxTagBytes else {
-                fail(field, .stringTooLong, "\(field) is \(text.utf8.count) bytes; a tag value may have \(EventLimits.maxTagBytes)")
-                continue
+                reader.fail(field, .stringTooLong, "\(field) is \(text.utf8.count) bytes; a tag value may have \(EventLimits.maxTagBytes)")
+                return nil
             }
-            if out.contains(where: { $0.name == name }) { fail(field, .duplicateField, "\(name) appears twice in tags"); continue }
-            out.append(EventTag(name: name, value: text))
-        } while s.consume(UInt8(ascii: ","))
-        try s.expect(UInt8(ascii: "}"), "',' or '}' in tags")
-        if out.count > EventLimits.maxTags {
-            fail(key, .tooManyTags, "tags has \(out.count) entries; an event may carry \(EventLimits.maxTags)")
+            return EventTag(name: name, value: text)
         }
-        return out
     }
 
     mutating func scores(_ s: inout JSONScanner, _ key: String, bit: UInt32) throws(JSONSyntaxError) -> [ClassScore]? {

@@ -14,12 +14,11 @@ extension ModelState {
             let tag = name.dropFirst(tagSegmentPrefix.count)
             return tags.first { $0.name == tag }?.value ?? "__missing__"
         }
-        for (k, n) in features.names.names.enumerated() where n == name {
-            let v = features.packed[k]
-            if let c = v.categoryIndex { return features.categories.strings[c] }
-            if let x = v.number { return FeatureValue.categoryName(x) }
+        switch featureValue(features, name: name) {
+        case .category(let s): return s
+        case .number(let x): return FeatureValue.categoryName(x)
+        case .missing: return "__missing__"
         }
-        return "__missing__"
     }
 
     /// The value of feature `name` in `features` (missing when absent).

@@ -44,14 +44,24 @@ public struct SegmentReference: Sendable, Equatable {
     /// rows without the feature count as `__missing__`), most rows first.
     public let values: [String]
     public let rows: [Int]
+    /// The position of each of ``values`` (derived: read once per value and window per scrape).
+    private let index: [String: Int]
     /// Per column (a feature's name; the prediction's is ``predictionKey``): per value, its rows'
     /// counts in the column's bins.
     public let bins: [String: [[Double]]]
     /// The prediction's key in ``bins`` (no feature can have an empty name).
     public static let predictionKey = ""
 
+    init(segment: String, values: [String], rows: [Int], bins: [String: [[Double]]]) {
+        self.segment = segment
+        self.values = values
+        self.rows = rows
+        self.bins = bins
+        index = Dictionary(values.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The position of `value` in ``values``.
-    func position(of value: String) -> Int? { values.firstIndex(of: value) }
+    func position(of value: String) -> Int? { index[value] }
 }
 
 extension ReferenceBuilder {
@@ -132,9 +142,9 @@ extension SegmentReference: Snapshotted {
     }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
-        segment = try r.string()
-        values = try r.array { (r) throws(SnapshotError) in try r.string() }
-        rows = try r.array { (r) throws(SnapshotError) in try r.int() }
+        let segment = try r.string()
+        let values = try r.array { (r) throws(SnapshotError) in try r.string() }
+        let rows = try r.array { (r) throws(SnapshotError) in try r.int() }
         var bins: [String: [[Double]]] = [:]
         for _ in 0..<(try r.count(minimumBytes: 12)) {
             let name = try r.string()
@@ -143,6 +153,6 @@ extension SegmentReference: Snapshotted {
             bins[name] = counts
         }
         guard rows.count == values.count else { throw .invalid("segment \(segment) reference: \(rows.count) row counts, \(values.count) values") }
-        self.bins = bins
+        self.init(segment: segment, values: values, rows: rows, bins: bins)
     }
 }

@@ -4,6 +4,7 @@
 // by make_cohort_fixtures.py).
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 
@@ -13,13 +14,7 @@ struct CohortCase: CustomTestStringConvertible, Sendable {
     let reads: [(now: Double, cohorts: [String: [String: Double]])]
     var testDescription: String { name }
 
-    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/cohorts.json")
-        guard let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return root
-    }()
+    nonisolated(unsafe) static let root = Fixtures.jsonObject("cohorts.json")  // read-only after load
 
     static func load() -> [CohortCase] {
         guard let cases = root["cases"] as? [[String: Any]] else { return [] }

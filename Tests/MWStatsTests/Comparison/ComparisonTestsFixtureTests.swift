@@ -3,17 +3,12 @@
 // written by make_comparison_fixtures.py).
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 
 @Suite struct ComparisonTestsFixtureTests {
-    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/comparison.json")
-        guard let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return root
-    }()
+    nonisolated(unsafe) static let root = Fixtures.jsonObject("comparison.json")  // read-only after load
 
     static func cases(_ key: String) -> [[String: Double]] {
         (root[key] as? [[String: NSNumber]] ?? []).map { $0.mapValues(\.doubleValue) }

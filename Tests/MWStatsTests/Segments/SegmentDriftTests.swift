@@ -3,17 +3,12 @@
 // value, against numpy (Tests/Fixtures/segment_drift.json, written by make_segment_drift_fixtures.py).
 
 import Foundation
+import MWTestSupport
 import Testing
 @testable import MWStats
 
 @Suite struct SegmentDriftTests {
-    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/segment_drift.json")
-        guard let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return root
-    }()
+    nonisolated(unsafe) static let root = Fixtures.jsonObject("segment_drift.json")  // read-only after load
 
     static func options(drift: [String], segment: String = "country") -> ModelOptions {
         var o = ModelOptions()

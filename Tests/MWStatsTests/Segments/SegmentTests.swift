@@ -8,13 +8,7 @@ import Testing
 @testable import MWStats
 
 @Suite struct SegmentTests {
-    nonisolated(unsafe) static let root: [String: Any] = {  // read-only after load
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/segments.json")
-        guard let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return root
-    }()
+    nonisolated(unsafe) static let root = Fixtures.jsonObject("segments.json")  // read-only after load
 
     static func model(segments: [String], values: Int = 20) -> ModelState {
         var o = ModelOptions()
