@@ -170,3 +170,62 @@ def test_the_seed_example_coverage_and_precision_by_rule(node_factory):  # noqa:
     after = {k: v for k, v in node.state_metrics().items() if "cohort" in k or "label" in k}
     assert before == after
     assert status("recs")["label_profile"] == profile
+
+
+MATURITY_CONFIG = """windows: [5m, 1h]
+min_samples: 10
+models:
+  recs: {task: binary, label_ttl: 7d, cohort_slice: 1h, maturity: 1d}
+  recs_auto: {task: binary, label_ttl: 7d, cohort_slice: 1h, maturity: auto}
+"""
+
+
+def test_matured_windows_count_only_predictions_older_than_the_maturity(node_factory):  # noqa: F811
+    import time
+    if time.time() % 3600 > 3540:  # the slices must not move between the posts and the scrape
+        time.sleep(3600 - time.time() % 3600 + 1)
+    node = node_factory(MATURITY_CONFIG).start()
+    hour = int(time.time() // 3600)
+    # Three groups of 40 predictions, each in one hour slice, right 3/4, 1/4 and 1/2 of the
+    # time; every label 5 h after its prediction (so the observed p90 delay is in the 6 h
+    # bucket), and 10 more predictions in the day-old slice that are never labelled.
+    groups = {24: 30, 6: 10, 30: 20}  # slices back: correct of 40
+    predictions, labels = [], []
+    for back, correct in groups.items():
+        for i in range(40):
+            t = (hour - back) * 3600 + 60 + i * 60
+            pid = "p-%d-%d" % (back, i)
+            predictions.append({"id": pid, "timestamp": t, "prediction": 1, "score": 0.8})
+            labels.append({"id": pid, "label": 1 if i < correct else 0, "timestamp": t + 5 * 3600})
+    predictions += [{"id": "u-%d" % i, "timestamp": (hour - 24) * 3600 + 120 + i, "prediction": 1} for i in range(10)]
+    for model in ["recs", "recs_auto"]:
+        assert node.call("POST", "/v1/models/%s/predictions" % model, ndjson(predictions), ndjson=True)[0] == 202
+        assert node.call("POST", "/v1/models/%s/labels" % model, ndjson(labels), ndjson=True)[0] == 202
+
+    text = node.metrics()
+    # maturity 1d: the 1h matured window is the slice 24 hours back; the 5m window has no matured form.
+    assert sample(text, "modelwatch_maturity_seconds", model="recs") == 86400
+    assert sample(text, "modelwatch_matured_window_predictions", model="recs", window="1h") == 50
+    assert sample(text, "modelwatch_matured_window_outcomes", model="recs", window="1h") == 40
+    assert sample(text, "modelwatch_matured_label_coverage", model="recs", window="1h") == 0.8
+    assert sample(text, "modelwatch_matured_accuracy", model="recs", window="1h") == 0.75
+    assert sample(text, "modelwatch_matured_window_predictions", model="recs", window="5m") is None
+    # The window by label arrival mixes every age: 60 right of 120.
+    assert sample(text, "modelwatch_accuracy", model="recs", window="1h") == 0.5
+    # auto: the observed p90 delay (5 h) is in the bucket up to 6 h, so the slice 6 hours back.
+    assert sample(text, "modelwatch_maturity_seconds", model="recs_auto") == 21600
+    assert sample(text, "modelwatch_matured_window_outcomes", model="recs_auto", window="1h") == 40
+    assert sample(text, "modelwatch_matured_accuracy", model="recs_auto", window="1h") == 0.25
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    code, body = node.call("GET", "/v1/models/recs")
+    matured = json.loads(body)["versions"][0]["matured_windows"]
+    assert [m["window"] for m in matured] == ["1h"], matured
+    assert matured[0]["predictions"] == 50 and matured[0]["metrics"]["accuracy"] == 0.75, matured
+
+    before = {k: v for k, v in node.state_metrics().items() if "matur" in k}
+    assert before
+    node.stop()
+    node.start()
+    assert {k: v for k, v in node.state_metrics().items() if "matur" in k} == before
