@@ -30,6 +30,8 @@ final class EventLoop: @unchecked Sendable {
     private let shared: HTTPServer.Shared
     private let logger: Logger
     private let configuration: HTTPServerConfiguration
+    /// Routing, access control and body decoding: the HTTP policy the loop asks.
+    private let pipeline: RequestPipeline
 
     private var connections: [UInt64: HTTPConnection] = [:]
     private var nextID: UInt64 = 16
@@ -44,6 +46,7 @@ final class EventLoop: @unchecked Sendable {
         self.listener = listener
         self.shared = shared
         self.configuration = configuration
+        self.pipeline = RequestPipeline(router: shared.router, configuration: configuration)
         self.logger = logger
         try poller.add(wakeup.fileDescriptor, events: .readable, token: Self.wakeupToken)
         try poller.add(listener.fileDescriptor, events: [.readable, .exclusive], token: Self.listenerToken)
@@ -269,19 +272,17 @@ final class EventLoop: @unchecked Sendable {
     /// Checks the head of a request whose body is still arriving: a refusal is answered now and
     /// the connection closed, so an unauthorized body is never read.
     private func authorizeHead(_ connection: HTTPConnection, _ head: HTTPRequest) -> (response: HTTPResponse, handler: String)? {
-        guard let authorizer = configuration.authorizer,
-              case let .found(route, parameters) = shared.router.match(method: head.method, path: head.path) else { return nil }
         var head = head
-        head.pathParameters = parameters
         head.remoteAddress = connection.remoteAddress
         head.clientCertificateName = connection.transport.peerCommonName
-        switch authorizer.authorize(head: head, route: route) {
-        case .allow(let principal):
-            connection.headAuthorization = .init(principal: principal, route: route, parameters: parameters)
+        switch pipeline.checkHead(head) {
+        case .unchecked:
             return nil
-        case .deny(var response):
-            response.closeConnection = true
-            return (response, route.name)
+        case .allowed(let checked):
+            connection.checkedHead = checked
+            return nil
+        case let .refused(response, handler):
+            return (response, handler)
         }
     }
 
@@ -289,57 +290,32 @@ final class EventLoop: @unchecked Sendable {
         var request = request
         request.remoteAddress = connection.remoteAddress
         request.clientCertificateName = connection.transport.peerCommonName
-        let checkedHead = connection.headAuthorization
-        connection.headAuthorization = nil
+        let checkedHead = connection.checkedHead
+        connection.checkedHead = nil
         let isHead = request.method == "HEAD"
         let keepAlive = request.keepAlive && drainDeadline == nil
         let gzip = request.acceptsGzip
-        let match = checkedHead.map { Router.Match.found($0.route, parameters: $0.parameters) }
-            ?? shared.router.match(method: request.method, path: request.path)
-        switch match {
-        case .notFound:
-            let response = HTTPResponse.error(.notFound, code: "not_found", message: "no resource at \(request.path)")
-            finish(connection, response, handler: "not_found", isHead: isHead, keepAlive: keepAlive,
+        switch pipeline.dispatch(request, checkedHead: checkedHead) {
+        case let .answer(response, handler):
+            finish(connection, response, handler: handler, isHead: isHead, keepAlive: keepAlive,
                    minorVersion: request.minorVersion, gzip: gzip, started: now)
-        case .methodNotAllowed(let allowed):
-            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed",
-                                              message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))")
-            response.headers.add("Allow", allowed.joined(separator: ", "))
-            finish(connection, response, handler: "method_not_allowed", isHead: isHead, keepAlive: keepAlive,
-                   minorVersion: request.minorVersion, gzip: gzip, started: now)
-        case let .found(route, parameters):
-            request.pathParameters = parameters
-            if let authorizer = configuration.authorizer {
-                if let checkedHead {
-                    request.principal = checkedHead.principal
-                } else {
-                    switch authorizer.authorize(head: request, route: route) {
-                    case .allow(let principal):
-                        request.principal = principal
-                    case .deny(let response):
-                        finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
-                               minorVersion: request.minorVersion, gzip: gzip, started: now)
-                        return
-                    }
-                }
-            }
-            let maxInflated = configuration.maxInflatedBodyBytes
-            let authorizer = configuration.authorizer
+        case let .run(route, request, offload):
             let context = HTTPConnection.InFlight(handler: route.name, isHead: isHead, keepAlive: keepAlive,
                                                   minorVersion: request.minorVersion, gzip: gzip, started: now)
             let id = connection.id
             let sink = ResponseSink()
             // A response sent after the handler returned comes back to this loop as a message.
             let later: @Sendable (HTTPResponse) -> Void = { [self] response in post(.completed(connection: id, response: response)) }
-            if route.offload || request.body.count >= configuration.offloadBodyBytes {
+            let pipeline = pipeline
+            if offload {
                 connection.inFlight = context
                 DispatchQueue.global().async { [request] in
-                    Self.run(route, request, sink, maxInflated: maxInflated, authorizer: authorizer)
+                    pipeline.run(route, request, sink)
                     if let response = sink.detach(later) { later(response) }
                 }
                 return
             }
-            Self.run(route, request, sink, maxInflated: maxInflated, authorizer: authorizer)
+            pipeline.run(route, request, sink)
             if let response = sink.detach(later) {
                 finish(connection, response, handler: route.name, isHead: isHead, keepAlive: keepAlive,
                        minorVersion: request.minorVersion, gzip: gzip, started: now)
@@ -347,45 +323,6 @@ final class EventLoop: @unchecked Sendable {
                 connection.inFlight = context  // answered later; other connections are served meanwhile
             }
         }
-    }
-
-    /// Verifies the body as sent (signatures), decodes its `Content-Encoding`, then calls the
-    /// handler, which answers through `sink` (a refusal is sent to it here).
-    private static func run(_ route: Router.Route, _ request: HTTPRequest, _ sink: ResponseSink, maxInflated: Int,
-                            authorizer: (any RequestAuthorizer)?) {
-        let response = prepare(route, request, maxInflated: maxInflated, authorizer: authorizer)
-        switch response {
-        case .success(let request): route.handler(request, sink)
-        case .failure(let refusal): sink.send(refusal.response)
-        }
-    }
-
-    /// A refusal before the handler runs.
-    private struct Refusal: Error { let response: HTTPResponse }
-
-    private static func prepare(_ route: Router.Route, _ request: HTTPRequest, maxInflated: Int,
-                                authorizer: (any RequestAuthorizer)?) -> Result<HTTPRequest, Refusal> {
-        if let authorizer, let refusal = authorizer.verify(body: request, route: route, principal: request.principal) {
-            return .failure(Refusal(response: refusal))
-        }
-        var request = request
-        let codings = request.headers.tokens("Content-Encoding").filter { $0 != "identity" }
-        if !codings.isEmpty {
-            guard codings == ["gzip"] || codings == ["x-gzip"] else {
-                return .failure(Refusal(response: .error(.unsupportedMediaType, code: "unsupported_content_encoding",
-                                                         message: "Content-Encoding '\(codings.joined(separator: ", "))' is not supported; send gzip or identity")))
-            }
-            do {
-                request.body = try Gzip.decompress(request.body, maxOutputBytes: maxInflated)
-                request.headers.remove("Content-Encoding")
-            } catch .inflatedTooLarge(let limit) {
-                return .failure(Refusal(response: .error(.payloadTooLarge, code: "body_too_large",
-                                                         message: "the gzip body inflates to more than \(limit) bytes")))
-            } catch {
-                return .failure(Refusal(response: .error(.badRequest, code: "invalid_gzip", message: "the gzip body cannot be decoded: \(error)")))
-            }
-        }
-        return .success(request)
     }
 
     /// Serialises a response into the connection's output and records it.

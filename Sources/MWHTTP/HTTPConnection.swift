@@ -20,16 +20,9 @@ final class HTTPConnection {
     let id: UInt64
     /// The peer's `HOST:PORT` (for logs), read once at accept.
     let remoteAddress: String?
-    /// The principal the head of the request whose body is arriving was allowed for
-    /// (``RequestAuthorizer``); nil when no head was checked.
-    var headAuthorization: HeadAuthorization?
-
-    struct HeadAuthorization {
-        let principal: String?
-        /// The route the head matched, so the request is not matched again.
-        let route: Router.Route
-        let parameters: [String: String]
-    }
+    /// The route and principal the head of the request whose body is arriving was allowed
+    /// for; nil when no head was checked.
+    var checkedHead: RequestPipeline.CheckedHead?
     var parser: HTTPRequestParser
     var timer: ConnectionTimer
     var input: [UInt8] = []

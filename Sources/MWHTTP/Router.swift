@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // A route table: method + path pattern with {parameters} → named handler.
 
-/// A request handler. Runs on an event-loop thread (or a worker for offloaded routes): it must not block.
-public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
+/// A request handler: it answers through its context, before it returns or later from any
+/// thread (e.g. once what it wrote is on disk). Runs on an event-loop thread (or a worker for
+/// offloaded routes): it must not block.
+public typealias HTTPHandler = @Sendable (RequestContext) -> Void
 
-/// A handler that may answer after it returns: it sends its response to the sink, now or later
-/// from any thread (e.g. once what it wrote is on disk). It must not block either.
-public typealias DeferredHTTPHandler = @Sendable (HTTPRequest, ResponseSink) -> Void
+/// A handler that always answers before it returns, with the response it returns.
+public typealias RespondingHTTPHandler = @Sendable (RequestContext) -> HTTPResponse
 
 /// Maps method and path to a handler. Patterns are literal segments and `{name}` parameters.
 ///
@@ -19,7 +20,7 @@ public struct Router: Sendable {
         public let name: String
         public let method: String
         let segments: [Segment]
-        public let handler: DeferredHTTPHandler
+        public let handler: HTTPHandler
         /// Run on a worker thread instead of the event loop (large bodies, slow work).
         public let offload: Bool
         /// What the caller must be allowed to do (e.g. `ingest`), for the server's
@@ -43,7 +44,7 @@ public struct Router: Sendable {
 
     public init() {}
 
-    /// Adds a route.
+    /// Adds a route whose handler returns its response.
     /// - Parameters:
     ///   - method: the method token, e.g. `GET`.
     ///   - pattern: a path such as `/v1/models/{model}/labels`.
@@ -51,13 +52,13 @@ public struct Router: Sendable {
     ///   - offload: run the handler off the event loop.
     ///   - handler: builds the response.
     public mutating func add(_ method: String, _ pattern: String, scope: String? = nil, offload: Bool = false,
-                             _ handler: @escaping HTTPHandler) {
-        add(method, pattern, scope: scope, offload: offload, deferred: { request, sink in sink.send(handler(request)) })
+                             _ handler: @escaping RespondingHTTPHandler) {
+        add(method, pattern, scope: scope, offload: offload, deferred: { context in context.respond(handler(context)) })
     }
 
-    /// Adds a route whose handler answers through a ``ResponseSink``, possibly after it returns.
+    /// Adds a route whose handler answers through its ``RequestContext``, possibly after it returns.
     public mutating func add(_ method: String, _ pattern: String, scope: String? = nil, offload: Bool = false,
-                             deferred handler: @escaping DeferredHTTPHandler) {
+                             deferred handler: @escaping HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }

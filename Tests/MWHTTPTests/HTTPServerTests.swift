@@ -13,12 +13,15 @@ private func withServer(_ configure: (inout HTTPServerConfiguration) -> Void = {
                         _ body: (HTTPServer, UInt16) throws -> Void) throws {
     var router = Router()
     router.add("GET", "/hello") { _ in .text("hello\n") }
-    router.add("POST", "/echo") { request in
-        HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
+    router.add("POST", "/echo") { context in
+        HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: context.request.body)
     }
-    router.add("GET", "/later", deferred: { _, sink in
+    router.add("POST", "/sizes") { context in
+        .text("decoded \(context.request.body.count) raw \(context.rawBody.count) encoding \(context.request.headers["Content-Encoding"] ?? "none")\n")
+    }
+    router.add("GET", "/later", deferred: { context in
         // Answered from another thread after the handler returned (as after a log sync).
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) { sink.send(.text("later done\n")) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) { context.respond(.text("later done\n")) }
     })
     router.add("GET", "/big") { _ in .text(String(repeating: "metric_line 1\n", count: 2000)) }
     router.add("GET", "/slow", offload: true) { _ in
@@ -323,6 +326,21 @@ private let get = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
             let r = try #require(c.readResponse())
             #expect(r.status == 200)
             #expect(r.body == payload)
+        }
+    }
+
+    @Test func theHandlersContextHasTheBodyAsSentBesideTheDecodedOne() throws {
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            let payload = Array(String(repeating: "{\"id\":\"a\"}\n", count: 500).utf8)
+            let compressed = try Gzip.compress(payload)
+            try c.send("POST /sizes HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: \(compressed.count)\r\n\r\n")
+            try c.send(compressed)
+            let gzipped = try #require(c.readResponse())
+            #expect(String(decoding: gzipped.body, as: UTF8.self) == "decoded \(payload.count) raw \(compressed.count) encoding none\n")
+            try c.send("POST /sizes HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello")
+            let plain = try #require(c.readResponse())
+            #expect(String(decoding: plain.body, as: UTF8.self) == "decoded 5 raw 5 encoding none\n")
         }
     }
 

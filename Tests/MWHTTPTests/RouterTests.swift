@@ -8,7 +8,7 @@ import Testing
     private func router() -> Router {
         var r = Router()
         r.add("GET", "/v1/models") { _ in .text("list") }
-        r.add("GET", "/v1/models/{model}") { req in .text("get \(req.pathParameters["model"] ?? "")") }
+        r.add("GET", "/v1/models/{model}") { context in .text("get \(context.request.pathParameters["model"] ?? "")") }
         r.add("PUT", "/v1/models/{model}") { _ in .text("put") }
         r.add("POST", "/v1/models/{model}/labels") { _ in .text("labels") }
         return r

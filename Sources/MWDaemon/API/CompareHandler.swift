@@ -12,7 +12,8 @@ struct CompareHandler: Sendable {
     let store: ModelStore
     let clock: @Sendable () -> Double
 
-    func compare(_ request: HTTPRequest) -> HTTPResponse {
+    func compare(_ context: RequestContext) -> HTTPResponse {
+        let request = context.request
         let name = request.pathParameters["model"] ?? ""
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
         let now = clock()

@@ -16,8 +16,8 @@ struct IngestHandler: Sendable {
     /// Per-event errors listed in a response; the counts stay exact beyond it.
     static let maxListedErrors = 1_000
 
-    func predictions(_ request: HTTPRequest, _ sink: ResponseSink) {
-        handle(request, .predictions, sink) { box, body, ndjson, limits throws(BodyError) in
+    func predictions(_ context: RequestContext) {
+        handle(context, .predictions) { box, body, ndjson, limits throws(BodyError) in
             // Start from the model's last names, and leave this body's for the next.
             let seed = box.recentNames.withLock { $0 }
             var names = FeatureNameCache(known: seed)
@@ -27,25 +27,26 @@ struct IngestHandler: Sendable {
         } apply: { state, events, now in state.ingest(predictions: events, now: now) }
     }
 
-    func labels(_ request: HTTPRequest, _ sink: ResponseSink) {
-        handle(request, .labels, sink) { _, body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
+    func labels(_ context: RequestContext) {
+        handle(context, .labels) { _, body, ndjson, limits throws(BodyError) in try EventDecoder.labels(body, ndjson: ndjson, limits: limits) }
             apply: { state, events, now in state.ingest(labels: events, now: now) }
     }
 
-    private func handle<E>(_ request: HTTPRequest, _ kind: LogRecord.Kind, _ sink: ResponseSink,
+    private func handle<E>(_ context: RequestContext, _ kind: LogRecord.Kind,
                            decode: (ModelBox, [UInt8], Bool, EventLimits) throws(BodyError) -> DecodedBatch<E>,
                            apply: (inout ModelState, [(index: Int, event: E)], Double) -> IngestResult) {
-        if let refusal = journal.refusal() { return sink.send(refusal) }
+        if let refusal = journal.refusal() { return context.respond(refusal) }
+        let request = context.request
         let name = request.pathParameters["model"] ?? ""
-        guard let ndjson = Self.isNDJSON(request) else { return sink.send(Self.unsupportedMediaType(request)) }
+        guard let ndjson = Self.isNDJSON(request) else { return context.respond(Self.unsupportedMediaType(request)) }
         let box: ModelBox
-        do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
+        do { box = try store.model(name, create: true) } catch { return context.respond(error.response) }
         let now = clock()
         let batch: DecodedBatch<E>
         do { batch = try decode(box, request.body, ndjson, limits.current) } catch {
             // Logged all the same: the request created the model, and replay must too.
             let sequence = box.state.withLock { _ in journal.append(kind, time: now, box: box, model: name, ndjson: ndjson, body: request.body) }
-            return journal.respond(after: sequence, error.response, to: sink)
+            return journal.respond(after: sequence, error.response, to: context)
         }
 
         var decodeReasons: [String: UInt64] = [:]
@@ -59,7 +60,7 @@ struct IngestHandler: Sendable {
         }
         result.errors.append(contentsOf: batch.errors)
         result.errors.sort { $0.index < $1.index }
-        journal.respond(after: sequence, Self.response(result), to: sink)
+        journal.respond(after: sequence, Self.response(result), to: context)
     }
 
     /// `202 {"accepted","duplicates","rejected","errors"}`, or 422 with the same body when any event was refused.

@@ -14,7 +14,7 @@ struct ModelHandlers: Sendable {
     /// Settings changes and deletions are logged and acknowledged through it.
     let journal: Journal
 
-    func list(_ request: HTTPRequest) -> HTTPResponse {
+    func list(_ context: RequestContext) -> HTTPResponse {
         let now = clock()
         let models = store.all().map { box in
             StatusJSON.summary(box.state.withLock { state in
@@ -25,28 +25,28 @@ struct ModelHandlers: Sendable {
         return .json(StatusJSON.encode(["models": models]))
     }
 
-    func get(_ request: HTTPRequest) -> HTTPResponse {
-        let name = request.pathParameters["model"] ?? ""
+    func get(_ context: RequestContext) -> HTTPResponse {
+        let name = context.request.pathParameters["model"] ?? ""
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
         return .json(StatusJSON.encode(detail(box)))
     }
 
-    func put(_ request: HTTPRequest, _ sink: ResponseSink) {
-        if let refusal = journal.refusal() { return sink.send(refusal) }
+    func put(_ context: RequestContext) {
+        if let refusal = journal.refusal() { return context.respond(refusal) }
         var sequence: UInt64?
-        let response = put(request) { box in
-            sequence = journal.append(.putModel, time: clock(), box: box, model: box.name, ndjson: false, body: request.body)
+        let response = put(context.request) { box in
+            sequence = journal.append(.putModel, time: clock(), box: box, model: box.name, ndjson: false, body: context.request.body)
         }
-        journal.respond(after: sequence, response, to: sink)
+        journal.respond(after: sequence, response, to: context)
     }
 
-    func delete(_ request: HTTPRequest, _ sink: ResponseSink) {
-        if let refusal = journal.refusal() { return sink.send(refusal) }
+    func delete(_ context: RequestContext) {
+        if let refusal = journal.refusal() { return context.respond(refusal) }
         var sequence: UInt64?
-        let response = delete(request) {
-            sequence = journal.append(.deleteModel, time: clock(), box: nil, model: request.pathParameters["model"] ?? "", ndjson: false, body: [])
+        let response = delete(context.request) {
+            sequence = journal.append(.deleteModel, time: clock(), box: nil, model: context.request.pathParameters["model"] ?? "", ndjson: false, body: [])
         }
-        journal.respond(after: sequence, response, to: sink)
+        journal.respond(after: sequence, response, to: context)
     }
 
     private func put(_ request: HTTPRequest, whileLocked: (ModelBox) -> Void) -> HTTPResponse {

@@ -18,16 +18,17 @@ struct ReferenceHandler: Sendable {
     let journal: Journal
     let clock: @Sendable () -> Double
 
-    func put(_ request: HTTPRequest, _ sink: ResponseSink) {
-        if let refusal = journal.refusal() { return sink.send(refusal) }
+    func put(_ context: RequestContext) {
+        if let refusal = journal.refusal() { return context.respond(refusal) }
+        let request = context.request
         let name = request.pathParameters["model"] ?? ""
-        guard let ndjson = IngestHandler.isNDJSON(request) else { return sink.send(IngestHandler.unsupportedMediaType(request)) }
+        guard let ndjson = IngestHandler.isNDJSON(request) else { return context.respond(IngestHandler.unsupportedMediaType(request)) }
         let box: ModelBox
-        do { box = try store.model(name, create: true) } catch { return sink.send(error.response) }
+        do { box = try store.model(name, create: true) } catch { return context.respond(error.response) }
         var sequence: UInt64?
         let log = { sequence = journal.append(.putReference, time: clock(), box: box, model: name, ndjson: ndjson, body: request.body) }
         let response = put(request, name: name, ndjson: ndjson, box: box, log: log)
-        journal.respond(after: sequence, response, to: sink)
+        journal.respond(after: sequence, response, to: context)
     }
 
     /// Installs the reference, running `log` under the model's lock when it is installed, and
@@ -78,8 +79,8 @@ struct ReferenceHandler: Sendable {
         }
     }
 
-    func get(_ request: HTTPRequest) -> HTTPResponse {
-        let name = request.pathParameters["model"] ?? ""
+    func get(_ context: RequestContext) -> HTTPResponse {
+        let name = context.request.pathParameters["model"] ?? ""
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }
         let (rows, generation, columns) = box.state.withLock { ($0.referenceRows, $0.referenceGeneration, $0.referenceColumns) }
         guard generation >= 0 else {

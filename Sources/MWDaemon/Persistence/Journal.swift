@@ -52,10 +52,10 @@ final class Journal: Sendable {
     }
 
     /// Sends `response` once record `sequence` is durable as the policy says; 503 if writing it failed.
-    func respond(after sequence: UInt64?, _ response: HTTPResponse, to sink: ResponseSink) {
-        guard let sequence, let log = eventLog else { return sink.send(response) }
+    func respond(after sequence: UInt64?, _ response: HTTPResponse, to context: RequestContext) {
+        guard let sequence, let log = eventLog else { return context.respond(response) }
         log.whenDurable(sequence) { durable in
-            sink.send(durable ? response : .error(.serviceUnavailable, code: "storage_unavailable",
+            context.respond(durable ? response : .error(.serviceUnavailable, code: "storage_unavailable",
                                                   message: "the event log could not be written (\(log.refusal.map { "\($0)" } ?? "write failed")); the request is applied but not yet on disk (the write is retried); send it again once the disk has room (its events then count as duplicates)"))
         }
     }

@@ -41,12 +41,13 @@ struct Replay {
         }
         var request = HTTPRequest(method: method, target: path, path: path, headers: headers, body: record.body)
         request.pathParameters = ["model": record.model]
+        let context = RequestContext(request: request, sink: sink)
         switch record.kind {
-        case .predictions: ingest.predictions(request, sink)
-        case .labels: ingest.labels(request, sink)
-        case .putModel: models.put(request, sink)
-        case .deleteModel: models.delete(request, sink)
-        case .putReference: reference.put(request, sink)
+        case .predictions: ingest.predictions(context)
+        case .labels: ingest.labels(context)
+        case .putModel: models.put(context)
+        case .deleteModel: models.delete(context)
+        case .putReference: reference.put(context)
         }
         // The model holds this record's effect now (a snapshot taken next says so).
         store.existing(record.model)?.logged.store(record.sequence, ordering: .relaxed)

@@ -28,8 +28,8 @@ enum Routes {
             readiness.isReady ? .text("ready\n")
                 : .error(.serviceUnavailable, code: "not_ready", message: "state is still being restored")
         }
-        router.add("GET", "/metrics", scope: "read") { request in
-            let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
+        router.add("GET", "/metrics", scope: "read") { context in
+            let format = ExpositionFormat.negotiate(accept: context.request.headers["Accept"])
             let (families, errors) = registry.gather()
             for failure in errors {
                 logger.warning("collector failed", metadata: ["collector": "\(failure.collector)", "error": "\(failure.error)"])
