@@ -24,6 +24,19 @@ import Testing
         return positives > 0 && below > 0 ? area / (positives * below) : nil
     }
 
+    /// NannyML's expected AUC over the bins' centres, both flags counted.
+    static func plainExpectedAUC(_ counts: [UInt64]) -> Double? {
+        var tp = 0.0, area = 0.0, fp = 0.0
+        for b in (0..<ScoreHistogram.binCount).reversed() {
+            let n = Double(counts[2 * b] + counts[2 * b + 1])
+            let p = (Double(b) + 0.5) / Double(ScoreHistogram.binCount)
+            area += n * (1 - p) * (tp + 0.5 * n * p)
+            tp += n * p
+            fp += n * (1 - p)
+        }
+        return tp > 0 && fp > 0 ? area / (tp * fp) : nil
+    }
+
     static func roundTrip(_ h: ScoreHistogram) throws -> ScoreHistogram {
         var w = SnapshotWriter()
         h.write(to: &w)
@@ -56,6 +69,11 @@ import Testing
             #expect(whole.positiveCount == UInt64(observations.count { $0.1 }))
             #expect(merged.positiveCount == whole.positiveCount)
             #expect(whole.rocAUC == Self.plainAUC(counts), "trial \(trial)")
+            #expect(merged.rocAUC == Self.plainAUC(counts), "trial \(trial)")
+            let expected = Self.plainExpectedAUC(counts)
+            for h in [whole, merged] {
+                #expect(h.expectedROCAUC.map { abs($0 - expected!) < 1e-12 } ?? (expected == nil), "trial \(trial)")
+            }
             #expect(try Self.roundTrip(whole) == whole)
             #expect(whole.isEmpty == observations.isEmpty)
         }
