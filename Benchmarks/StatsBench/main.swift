@@ -293,7 +293,7 @@ for m in 0..<100 {
 var reported = 0
 let coldTime = best(of: 5) {
     reported = 0
-    for m in models.indices { reported += models[m].snapshotReport(now: now).versions[0].windows.filter { $0.classification != nil || $0.regression != nil }.count }
+    for m in models.indices { reported += models[m].snapshotReport(now: now).versions[0].windows.filter { $0.performance.classification != nil || $0.performance.regression != nil }.count }
 }
 for m in models.indices { _ = models[m].report(now: now) }  // fills the caches of older slices
 let warmTime = best(of: 5) {

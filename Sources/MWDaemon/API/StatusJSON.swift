@@ -106,9 +106,7 @@ enum StatusJSON {
             var byWindow: [String: [String: Any]] = [:]
             for s in v.segments {
                 byWindow[s.window.name, default: [:]][s.segment] = s.values.map { e -> [String: Any] in
-                    var out: [String: Any] = ["value": e.value, "predictions": e.predictions, "outcomes": e.outcomes,
-                                              "metrics": metrics(report, e.classification, e.regression)]
-                    if e.predictions > 0 { out["label_coverage"] = Double(e.labelled) / Double(e.predictions) }
+                    var out = performance(report, e.performance, key: "value", name: e.value)
                     if !e.drift.isEmpty {
                         // PSI against the reference rows of the same value; "prediction" for the prediction
                         out["drift"] = Dictionary(uniqueKeysWithValues: e.drift.map { d -> (String, Any) in
@@ -136,19 +134,13 @@ enum StatusJSON {
 
     /// A cohort or matured window: volume, coverage and the metrics, as a window's.
     private static func cohort(_ report: ModelReport, _ c: CohortReport, key: String) -> [String: Any] {
-        var out: [String: Any] = [key: c.name, "predictions": c.predictions, "labelled_predictions": c.labelled, "outcomes": c.outcomes,
-                                  "metrics": metrics(report, c.classification, c.regression)]
-        if let x = c.labelCoverage { out["label_coverage"] = x }
+        var out = performance(report, c.performance, key: key, name: c.name)
         if let e = c.estimated { out["estimated"] = ["predictions": e.predictions, "accuracy": e.accuracy, "f1_macro": e.f1Macro] as [String: Any] }
         return out
     }
 
     private static func window(_ report: ModelReport, _ w: WindowReport) -> [String: Any] {
-        var out: [String: Any] = [
-            "window": w.window.name, "predictions": w.predictions, "outcomes": w.outcomes, "labelled_predictions": w.labelled,
-        ]
-        if let coverage = w.labelCoverage { out["label_coverage"] = coverage }
-        out["metrics"] = metrics(report, w.classification, w.regression)
+        var out = performance(report, w.performance, key: "window", name: w.window.name)
         if !w.business.isEmpty { out["business"] = Dictionary(uniqueKeysWithValues: w.business.map { ($0.name, $0.sum) }) }
         if let c = w.cost { out["cost"] = c }
         if let c = w.expectedCost { out["expected_cost"] = c }
@@ -167,6 +159,14 @@ enum StatusJSON {
     }
 
     /// The realised metrics of a window or cohort (empty below min_samples).
+    /// The volume, label coverage and metrics of a window, cohort or segment value, named `key: name`.
+    private static func performance(_ report: ModelReport, _ p: PerformanceSummary, key: String, name: String) -> [String: Any] {
+        var out: [String: Any] = [key: name, "predictions": p.predictions, "labelled_predictions": p.labelled, "outcomes": p.outcomes,
+                                  "metrics": metrics(report, p.classification, p.regression)]
+        if let x = p.labelCoverage { out["label_coverage"] = x }
+        return out
+    }
+
     private static func metrics(_ report: ModelReport, _ classification: ClassificationMetrics?,
                                 _ regression: RegressionMetrics?) -> [String: Any] {
         var metrics: [String: Any] = [:]

@@ -39,21 +39,21 @@ extension ModelsCollector {
                              _ add: (String, [(String, String)], Double) -> Void) {
         for c in v.cohorts {
             let labels = mv + [("cohort", c.name)]
-            add("modelwatch_cohort_predictions", labels, Double(c.predictions))
-            add("modelwatch_cohort_outcomes", labels, Double(c.outcomes))
-            if let x = c.labelCoverage { add("modelwatch_cohort_label_coverage", labels, x) }
+            add("modelwatch_cohort_predictions", labels, Double(c.performance.predictions))
+            add("modelwatch_cohort_outcomes", labels, Double(c.performance.outcomes))
+            if let x = c.performance.labelCoverage { add("modelwatch_cohort_label_coverage", labels, x) }
             if let e = c.estimated {
                 add("modelwatch_cohort_estimated_predictions", labels, Double(e.predictions))
                 add("modelwatch_cohort_estimated_accuracy", labels, e.accuracy)
             }
-            Self.addPerformance(prefix: "modelwatch_cohort_", c.classification, c.regression, labels, classNames: classNames, add)
+            Self.addPerformance(prefix: "modelwatch_cohort_", c.performance, labels, classNames: classNames, add)
         }
         for m in v.matured {
             let labels = mv + [("window", m.name)]
-            add("modelwatch_matured_window_predictions", labels, Double(m.predictions))
-            add("modelwatch_matured_window_outcomes", labels, Double(m.outcomes))
-            if let x = m.labelCoverage { add("modelwatch_matured_label_coverage", labels, x) }
-            Self.addPerformance(prefix: "modelwatch_matured_", m.classification, m.regression, labels, classNames: classNames, add)
+            add("modelwatch_matured_window_predictions", labels, Double(m.performance.predictions))
+            add("modelwatch_matured_window_outcomes", labels, Double(m.performance.outcomes))
+            if let x = m.performance.labelCoverage { add("modelwatch_matured_label_coverage", labels, x) }
+            Self.addPerformance(prefix: "modelwatch_matured_", m.performance, labels, classNames: classNames, add)
         }
         let profile = v.labelProfile
         if let m = profile.maturity { add("modelwatch_maturity_seconds", mv, m) }

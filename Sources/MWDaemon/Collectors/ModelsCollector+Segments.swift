@@ -23,15 +23,15 @@ extension ModelsCollector {
             untracked[s.segment] = s.untracked
             for e in s.values {
                 let labels = mv + [("window", s.window.name), ("segment", s.segment), ("value", e.value)]
-                add("modelwatch_segment_predictions", labels, Double(e.predictions))
-                add("modelwatch_segment_outcomes", labels, Double(e.outcomes))
+                add("modelwatch_segment_predictions", labels, Double(e.performance.predictions))
+                add("modelwatch_segment_outcomes", labels, Double(e.performance.outcomes))
                 // Five families at most per value (the volume of a segment's series: models × windows ×
                 // segments × values); precision, recall and coverage are in the status JSON.
-                if let c = e.classification {
+                if let c = e.performance.classification {
                     add("modelwatch_segment_accuracy", labels, c.accuracy)
                     add("modelwatch_segment_f1_macro", labels, c.f1Macro)
                 }
-                if let r = e.regression {
+                if let r = e.performance.regression {
                     add("modelwatch_segment_mae", labels, r.mae)
                     add("modelwatch_segment_rmse", labels, r.rmse)
                 }

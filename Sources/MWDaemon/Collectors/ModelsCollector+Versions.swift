@@ -30,11 +30,11 @@ extension ModelsCollector {
     func addVersions(_ report: ModelReport, _ add: (String, [(String, String)], Double) -> Void) {
         let model = report.name
         for (w, window) in (report.versions.first?.windows ?? []).enumerated() {
-            let total = report.versions.reduce(0) { $0 + ($1.windows.count > w ? $1.windows[w].predictions : 0) }
+            let total = report.versions.reduce(0) { $0 + ($1.windows.count > w ? $1.windows[w].performance.predictions : 0) }
             guard total > 0 else { continue }
             for v in report.versions where v.windows.count > w {
                 add("modelwatch_version_traffic_share", [("model", model), ("version", v.name), ("window", window.window.name)],
-                    Double(v.windows[w].predictions) / Double(total))
+                    Double(v.windows[w].performance.predictions) / Double(total))
             }
         }
         for c in report.comparisons {

@@ -128,10 +128,10 @@ struct ModelsCollector: Collector {
                 }
                 for w in v.windows {
                     let mvw = mv + [("window", w.window.name)]
-                    add("modelwatch_window_predictions", mvw, Double(w.predictions))
-                    add("modelwatch_window_outcomes", mvw, Double(w.outcomes))
-                    if let c = w.labelCoverage { add("modelwatch_label_coverage", mvw, c) }
-                    Self.addPerformance(prefix: "modelwatch_", w.classification, w.regression, mvw, classNames: report.classNames, add)
+                    add("modelwatch_window_predictions", mvw, Double(w.performance.predictions))
+                    add("modelwatch_window_outcomes", mvw, Double(w.performance.outcomes))
+                    if let c = w.performance.labelCoverage { add("modelwatch_label_coverage", mvw, c) }
+                    Self.addPerformance(prefix: "modelwatch_", w.performance, mvw, classNames: report.classNames, add)
                     if let e = w.estimated { Self.addEstimated(e, mvw, classNames: report.classNames, add) }
                     addDrift(w.drift, mvw, add)
                 }
@@ -151,10 +151,10 @@ struct ModelsCollector: Collector {
 
     /// The performance families of one window (or cohort), under `prefix` (`modelwatch_`,
     /// `modelwatch_cohort_`, `modelwatch_matured_`).
-    static func addPerformance(prefix: String, _ classification: ClassificationMetrics?, _ regression: RegressionMetrics?,
+    static func addPerformance(prefix: String, _ performance: PerformanceSummary,
                                _ labels: [(String, String)], classNames: [String],
                                _ add: (String, [(String, String)], Double) -> Void) {
-        if let c = classification {
+        if let c = performance.classification {
             add(prefix + "accuracy", labels, c.accuracy)
             if let x = c.rocAUC { add(prefix + "roc_auc", labels, x) }
             if let x = c.logLoss { add(prefix + "log_loss", labels, x) }
@@ -170,7 +170,7 @@ struct ModelsCollector: Collector {
             add(prefix + "f1_macro", labels, c.f1Macro)
             add(prefix + "f1_weighted", labels, c.f1Weighted)
         }
-        if let r = regression {
+        if let r = performance.regression {
             add(prefix + "mae", labels, r.mae)
             add(prefix + "rmse", labels, r.rmse)
             if let x = r.mape { add(prefix + "mape", labels, x) }

@@ -6,15 +6,9 @@
 public struct CohortReport: Sendable {
     /// The cohort's name, or the window's for a matured window.
     public let name: String
-    /// Predictions made in the cohort's time span, and those of them whose label has arrived.
-    public let predictions: UInt64
-    public let labelled: UInt64
-    /// Outcomes of those predictions (with `label_on_expiry`, the expired ones too).
-    public let outcomes: UInt64
-    public var labelCoverage: Double? { predictions > 0 ? Double(labelled) / Double(predictions) : nil }
-    /// nil below `min_samples` outcomes, or for the other kind of task.
-    public let classification: ClassificationMetrics?
-    public let regression: RegressionMetrics?
+    /// The predictions made in the cohort's time span, those of them whose label has arrived,
+    /// their outcomes (with `label_on_expiry`, the expired ones too) and their metrics.
+    public let performance: PerformanceSummary
     /// The estimate for the same predictions (no ROC AUC), below `min_samples` nil: set
     /// beside the realised metrics, a gap says the calibration no longer holds (concept drift).
     public let estimated: EstimatedMetrics?
@@ -114,11 +108,8 @@ extension ModelState {
 
     private func cohortReport(name: String, _ slice: CohortSlice) -> CohortReport {
         let p = slice.performance
-        let outcomes = p.classification.confusion.total + p.regression.count
-        let enough = outcomes >= UInt64(max(1, options.minSamples))
-        return CohortReport(name: name, predictions: p.predictions, labelled: p.labelled, outcomes: outcomes,
-                            classification: enough && task != .regression ? ClassificationMetrics(p.classification, binary: task == .binary) : nil,
-                            regression: enough && task == .regression ? RegressionMetrics(p.regression) : nil,
+        return CohortReport(name: name,
+                            performance: PerformanceSummary(p, task: task, binaryScores: task == .binary, minSamples: UInt64(max(1, options.minSamples))),
                             estimated: p.estimated.count >= UInt64(max(1, options.minSamples)) ? EstimatedMetrics(p.estimated) : nil)
     }
 }

@@ -4,17 +4,8 @@
 /// One window of one version, merged at the report's instant.
 public struct WindowReport: Sendable {
     public let window: WindowSpec
-    public let predictions: UInt64
-    /// Predictions of this window whose label has arrived.
-    public let labelled: UInt64
-    /// Outcomes whose label arrived within this window.
-    public let outcomes: UInt64
-    /// `labelled / predictions`; nil without predictions.
-    public var labelCoverage: Double? { predictions > 0 ? Double(labelled) / Double(predictions) : nil }
-    /// Classification metrics; nil below `min_samples` outcomes or for other tasks.
-    public let classification: ClassificationMetrics?
-    /// Regression metrics; nil below `min_samples` outcomes or for other tasks.
-    public let regression: RegressionMetrics?
+    /// The window's predictions, the outcomes whose label arrived in it, and their metrics.
+    public let performance: PerformanceSummary
     /// Performance estimated from the calibrated scores of the window's predictions, before
     /// their labels arrive; nil without a calibrated reference or below `min_samples`
     /// estimated predictions.
@@ -120,12 +111,8 @@ extension ModelState {
             let windows = options.windows.indices.map { w -> WindowReport in
                 let spec = options.windows[w]
                 let slice = merge(v, w)
-                let outcomes = slice.classification.confusion.total + slice.regression.count
-                let enough = outcomes >= minSamples
                 return WindowReport(
-                    window: spec, predictions: slice.predictions, labelled: slice.labelled, outcomes: outcomes,
-                    classification: enough && task != .regression ? ClassificationMetrics(slice.classification, binary: binary) : nil,
-                    regression: enough && task == .regression ? RegressionMetrics(slice.regression) : nil,
+                    window: spec, performance: PerformanceSummary(slice, task: task, binaryScores: binary, minSamples: minSamples),
                     estimated: slice.estimated.count >= minSamples ? EstimatedMetrics(slice.estimated) : nil,
                     business: zip(businessNames.names, slice.business).map { ($0, $1) },
                     cost: options.costs?.realised(slice, classes: classes.names, positive: positiveClassName),

@@ -94,23 +94,20 @@ extension ModelState {
 /// or regression errors; below `min_samples` outcomes none).
 public struct SegmentEntry: Sendable {
     public let value: String
-    public let predictions: UInt64
-    public let labelled: UInt64
-    public let outcomes: UInt64
-    public let classification: ClassificationMetrics?
-    public let regression: RegressionMetrics?
+    /// The value's predictions, outcomes and metrics in the window.
+    public let performance: PerformanceSummary
     /// PSI of the prediction and of `segment_drift`'s features against the reference rows of
     /// the same value (none for `__other__`, a value the reference lacks, or too few values).
     public let drift: [SegmentDrift]
 
     /// Worst first: lowest accuracy, or highest MAE; entries without metrics last.
     static func worseFirst(_ a: SegmentEntry, _ b: SegmentEntry) -> Bool {
-        func badness(_ e: SegmentEntry) -> Double? { e.classification.map { 1 - $0.accuracy } ?? e.regression?.mae }
+        func badness(_ e: SegmentEntry) -> Double? { e.performance.classification.map { 1 - $0.accuracy } ?? e.performance.regression?.mae }
         switch (badness(a), badness(b)) {
         case let (x?, y?): return x > y
         case (.some, nil): return true
         case (nil, .some): return false
-        case (nil, nil): return a.predictions > b.predictions
+        case (nil, nil): return a.performance.predictions > b.performance.predictions
         }
     }
 }
@@ -146,11 +143,7 @@ extension ModelState {
     func segmentReports(version v: Int, merge: (Int, Int) -> SegmentMerge) -> [SegmentReport] {
         let minimum = UInt64(max(1, options.minSamples))
         func entry(_ value: String, _ s: PerformanceSlice, reference: SegmentReference?) -> SegmentEntry {
-            let outcomes = s.classification.confusion.total + s.regression.count
-            let enough = outcomes >= minimum
-            return SegmentEntry(value: value, predictions: s.predictions, labelled: s.labelled, outcomes: outcomes,
-                                classification: enough && task != .regression ? ClassificationMetrics(s.classification, binary: false) : nil,
-                                regression: enough && task == .regression ? RegressionMetrics(s.regression) : nil,
+            return SegmentEntry(value: value, performance: PerformanceSummary(s, task: task, binaryScores: false, minSamples: minimum),
                                 drift: reference.map { segmentDrift(of: s, value: value, reference: $0, minimum: minimum) } ?? [])
         }
         return versionStates[v].segments.enumerated().flatMap { s, tracker in

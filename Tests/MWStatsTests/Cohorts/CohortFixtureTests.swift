@@ -73,13 +73,13 @@ struct CohortCase: CustomTestStringConvertible, Sendable {
             for (name, expected) in read.cohorts {
                 let got = cohorts[name]
                 let at = "\(fixture.name) at \(read.now), cohort \(name)"
-                #expect(Double(got?.predictions ?? 0) == expected["predictions"], "\(at): predictions")
-                #expect(Double(got?.labelled ?? 0) == expected["labelled"], "\(at): labelled")
+                #expect(Double(got?.performance.predictions ?? 0) == expected["predictions"], "\(at): predictions")
+                #expect(Double(got?.performance.labelled ?? 0) == expected["labelled"], "\(at): labelled")
                 guard let accuracy = expected["accuracy"] else {
-                    #expect(got?.classification == nil, "\(at): no outcomes, no metrics")
+                    #expect(got?.performance.classification == nil, "\(at): no outcomes, no metrics")
                     continue
                 }
-                guard let c = got?.classification else {
+                guard let c = got?.performance.classification else {
                     Issue.record("\(at): no metrics")
                     continue
                 }

@@ -50,9 +50,9 @@ import Testing
         // Slices back 2…4 of the current one (maturity 150 s → 2 slices, 5 m → 3 slices).
         let current = ((1_700_000_000 + now) / 100).rounded(.down)
         let members = times.filter { t in (current - 4...current - 2).contains((t / 100).rounded(.down)) && t <= 1_700_000_000 + now }
-        #expect(matured.first?.predictions == UInt64(members.count) && members.count == 30)
-        #expect(matured.first?.labelled == 30 && matured.first?.outcomes == 30)
-        #expect(matured.first?.classification?.accuracy == 0.5)
+        #expect(matured.first?.performance.predictions == UInt64(members.count) && members.count == 30)
+        #expect(matured.first?.performance.labelled == 30 && matured.first?.performance.outcomes == 30)
+        #expect(matured.first?.performance.classification?.accuracy == 0.5)
         #expect(report.versions[0].labelProfile.maturity == 150)
     }
 
@@ -64,7 +64,7 @@ import Testing
         var (late, _) = Self.run(.auto, delay: { $0 % 10 >= 6 ? 250 : 40 }, now: 1990)
         let report = late.report(now: 1_700_001_990)
         #expect(report.versions[0].labelProfile.maturity == 300)
-        #expect(report.versions[0].matured.first?.predictions == 30)  // slices back 3…5
+        #expect(report.versions[0].matured.first?.performance.predictions == 30)  // slices back 3…5
     }
 
     @Test func noMaturityNoMaturedWindowsAndNoLabelsNoAutoMaturity() {
@@ -81,20 +81,20 @@ import Testing
         var (state, _) = MaturityTests.run(nil, delay: { _ in 30 }, now: 1500)
         let now = 1_700_001_500.0
         let before = state.report(now: now).versions[0]
-        #expect(before.cohorts.first?.predictions ?? 0 > 0)
+        #expect(before.cohorts.first?.performance.predictions ?? 0 > 0)
         var options = state.options
         options.cohortSlice = 50
         options.cohorts = [CohortSpec(name: "0-100s", lower: 0, upper: 100)]
         try state.update(options: options)
         let after = state.report(now: now).versions[0]
-        #expect(after.cohorts.map(\.name) == ["0-100s"] && after.cohorts[0].predictions == 0)
+        #expect(after.cohorts.map(\.name) == ["0-100s"] && after.cohorts[0].performance.predictions == 0)
         #expect(after.predictions == before.predictions && after.labels == before.labels)
         // New predictions land in the new ring, in 50-second slices.
         var p = PredictionEvent()
         p.id = "new"
         p.prediction = .number(1)
         _ = state.ingest(predictions: [(0, p)], now: now)
-        #expect(state.report(now: now + 60).versions[0].cohorts[0].predictions == 1)
-        #expect(state.report(now: now + 120).versions[0].cohorts[0].predictions == 0)
+        #expect(state.report(now: now + 60).versions[0].cohorts[0].performance.predictions == 1)
+        #expect(state.report(now: now + 120).versions[0].cohorts[0].performance.predictions == 0)
     }
 }

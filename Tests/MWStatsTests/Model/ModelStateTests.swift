@@ -79,7 +79,7 @@ import Testing
         #expect(good.accepted == 1)
         let report = m.report(now: 4)
         #expect(report.versions[0].labels.matched == 1)
-        #expect(report.versions[0].windows[0].regression?.mae == 1)
+        #expect(report.versions[0].windows[0].performance.regression?.mae == 1)
     }
 
     @Test func inlineLabelsAreOutcomesAtOnce() {
@@ -89,8 +89,8 @@ import Testing
         let v = m.report(now: 6).versions[0]
         #expect(v.labels.matched == 2)
         #expect(v.pendingLabels == 0)
-        #expect(v.windows[0].outcomes == 2)
-        #expect(v.windows[0].classification?.accuracy == 0.5)
+        #expect(v.windows[0].performance.outcomes == 2)
+        #expect(v.windows[0].performance.classification?.accuracy == 0.5)
         // A later label for the same id is a duplicate.
         let again = m.ingest(labels: [(0, LabelEvent(id: "a", label: .number(0)))], now: 7)
         #expect(again.duplicates == 1)
@@ -118,17 +118,17 @@ import Testing
         _ = m.ingest(predictions: (0..<4).map { ($0, prediction("p\($0)", .number(1))) }, now: 10)
         _ = m.ingest(labels: [(0, LabelEvent(id: "p0", label: .number(1)))], now: 20)
         let window = m.report(now: 21).versions[0].windows[0]
-        #expect(window.predictions == 4)
-        #expect(window.labelCoverage == 0.25)
+        #expect(window.performance.predictions == 4)
+        #expect(window.performance.labelCoverage == 0.25)
     }
 
     @Test func windowsForgetOutcomesAsTheySlideOut() {
         var m = model { $0.task = .binary; $0.windows = [WindowSpec(name: "5m", seconds: 300)] }
         _ = m.ingest(predictions: [(0, prediction("a", .number(1)))], now: 1000)
         _ = m.ingest(labels: [(0, LabelEvent(id: "a", label: .number(1)))], now: 1002)
-        #expect(m.report(now: 1299).versions[0].windows[0].outcomes == 1)  // slice [1000, 1005) still inside
-        #expect(m.report(now: 1305).versions[0].windows[0].outcomes == 0)
-        #expect(m.report(now: 1305).versions[0].windows[0].classification == nil)
+        #expect(m.report(now: 1299).versions[0].windows[0].performance.outcomes == 1)  // slice [1000, 1005) still inside
+        #expect(m.report(now: 1305).versions[0].windows[0].performance.outcomes == 0)
+        #expect(m.report(now: 1305).versions[0].windows[0].performance.classification == nil)
         #expect(m.report(now: 1305).versions[0].labels.matched == 1)  // counters stay
     }
 

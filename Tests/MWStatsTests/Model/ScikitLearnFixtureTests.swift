@@ -85,18 +85,18 @@ func fixtureTarget(_ raw: Any) -> TargetValue {
         for window in version.windows {
             let want = expected[window.window.name]
             guard let want = want as? [String: Any] else {
-                #expect(window.classification == nil && window.regression == nil, "\(window.window.name) should report nothing")
+                #expect(window.performance.classification == nil && window.performance.regression == nil, "\(window.window.name) should report nothing")
                 continue
             }
-            #expect(window.outcomes == UInt64(want["outcomes"] as! Int), "\(window.window.name) outcomes")
+            #expect(window.performance.outcomes == UInt64(want["outcomes"] as! Int), "\(window.window.name) outcomes")
             if options.task == .regression {
-                let m = try #require(window.regression)
+                let m = try #require(window.performance.regression)
                 close(m.mae, want["mae"], "mae")
                 close(m.rmse, want["rmse"], "rmse")
                 close(m.mape, want["mape"], "mape")
                 close(m.r2, want["r2"], "r2")
             } else {
-                let m = try #require(window.classification, "\(window.window.name) classification")
+                let m = try #require(window.performance.classification, "\(window.window.name) classification")
                 close(m.accuracy, want["accuracy"], "accuracy")
                 close(m.precisionMacro, want["precision_macro"], "precision_macro")
                 close(m.recallMacro, want["recall_macro"], "recall_macro")

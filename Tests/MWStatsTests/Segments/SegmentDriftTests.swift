@@ -84,7 +84,7 @@ import Testing
         var featured = try Self.model()
         let t = tagged.report(now: 101).versions[0], f = featured.report(now: 101).versions[0]
         #expect(t.segments.map(\.segment).first == "tag:country")
-        let volumes = { (r: VersionReport) in Dictionary(uniqueKeysWithValues: r.segments[0].values.map { ($0.value, $0.predictions) }) }
+        let volumes = { (r: VersionReport) in Dictionary(uniqueKeysWithValues: r.segments[0].values.map { ($0.value, $0.performance.predictions) }) }
         #expect(volumes(t) == volumes(f) && volumes(t).count == 4)
         #expect(Self.drift(tagged) == Self.drift(featured))
         #expect(!t.windows[0].drift.features.contains { $0.name == "country" })

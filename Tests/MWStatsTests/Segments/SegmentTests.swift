@@ -42,9 +42,9 @@ import Testing
             #expect(Set(s.values.map(\.value)) == Set(want.keys), "\(s.segment): no __other__ under the cap")
             for e in s.values {
                 let w = try #require(want[e.value])
-                let c = try #require(e.classification)
+                let c = try #require(e.performance.classification)
                 let at = "\(s.segment)=\(e.value)"
-                #expect(e.predictions == w["count"]!.uint64Value && e.outcomes == e.predictions, "\(at)")
+                #expect(e.performance.predictions == w["count"]!.uint64Value && e.performance.outcomes == e.performance.predictions, "\(at)")
                 #expect(abs(c.accuracy - w["accuracy"]!.doubleValue) < 1e-12, "\(at) accuracy")
                 #expect(abs(c.precisionMacro - w["precision_macro"]!.doubleValue) < 1e-12, "\(at) precision")
                 #expect(abs(c.recallMacro - w["recall_macro"]!.doubleValue) < 1e-12, "\(at) recall")
@@ -79,8 +79,8 @@ import Testing
         for s in state.report(now: 11).versions[0].segments {
             #expect(s.values.count == 21, "\(s.window.name): 20 values and __other__")
             let other = try #require(s.values.last)
-            #expect(other.value == "__other__" && other.predictions == 100_000 - 20 && other.outcomes == 100_000 - 20)
-            #expect(s.values.reduce(0) { $0 + $1.predictions } == 100_000)
+            #expect(other.value == "__other__" && other.performance.predictions == 100_000 - 20 && other.performance.outcomes == 100_000 - 20)
+            #expect(s.values.reduce(0) { $0 + $1.performance.predictions } == 100_000)
         }
         var w = SnapshotWriter()
         state.write(to: &w)
@@ -123,7 +123,7 @@ import Testing
         let x = shared.report(now: 11).versions, y = separate.report(now: 11).versions
         #expect(x.count == 2 && x.map(\.name) == y.map(\.name))
         for (p, q) in zip(x, y) {
-            #expect(p.segments.map { $0.values.map { [$0.value, "\($0.predictions)"] } } == q.segments.map { $0.values.map { [$0.value, "\($0.predictions)"] } })
+            #expect(p.segments.map { $0.values.map { [$0.value, "\($0.performance.predictions)"] } } == q.segments.map { $0.values.map { [$0.value, "\($0.performance.predictions)"] } })
             #expect(p.segments.map(\.untracked) == q.segments.map(\.untracked) && p.segments.contains { $0.untracked > 0 })
         }
     }
