@@ -148,7 +148,7 @@ public struct ReferenceBuilder: Sendable {
                 predictionValues.append(x)
                 predictionValueRows.append(row)
             }
-            if let name = ClassTable.className(of: p) {
+            if let name = p.className {
                 predictionClasses.append(name)
                 predictionClassRows.append(row)
             }
@@ -163,7 +163,7 @@ public struct ReferenceBuilder: Sendable {
         }
         if let l = event.label {
             if case .number(let y) = l { labelValues.append(y) }
-            if let name = ClassTable.className(of: l) {
+            if let name = l.className {
                 labelClasses.append(name)
                 if let s = event.score { scoredBinary.append((s, name)) }
                 if let s = event.scores { scoredMulticlass.append((s, name)) }

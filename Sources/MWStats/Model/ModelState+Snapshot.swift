@@ -60,7 +60,7 @@ extension ModelState {
         if r.layout >= 2 {
             calibration = try r.optional { (r) throws(SnapshotError) in try r.value(ScoreCalibration.self) }
             indexCalibration()
-            businessNames = ClassTable(declared: try r.array { (r) throws(SnapshotError) in try r.string() })
+            businessNames = NameTable(declared: try r.array { (r) throws(SnapshotError) in try r.string() })
         }
         if r.layout >= 3 {
             segmentReferences = try r.array { (r) throws(SnapshotError) in try r.value(SegmentReference.self) }

@@ -17,7 +17,7 @@ extension ModelState {
             }
             return .value(y)
         case .binary, .multiclass, nil:
-            guard let className = ClassTable.className(of: label) else {
+            guard let className = label.className else {
                 throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a classification model: label must be a class (string, boolean or whole number)")
             }
@@ -53,7 +53,7 @@ extension ModelState {
         var value: Double
         var scores: [ClassScore]?
 
-        func internClasses(into table: inout ClassTable) {
+        func internClasses(into table: inout NameTable) {
             for n in classNames { table.intern(n) }
         }
 
@@ -67,9 +67,9 @@ extension ModelState {
             }
         }
 
-        func predictedIndex(_ table: ClassTable) -> Int { predictedName.flatMap { table.index(of: $0) } ?? -1 }
+        func predictedIndex(_ table: NameTable) -> Int { predictedName.flatMap { table.index(of: $0) } ?? -1 }
 
-        func scoreVector(_ table: ClassTable) -> [Double]? {
+        func scoreVector(_ table: NameTable) -> [Double]? {
             guard task == .multiclass, let scores else { return nil }
             var vector = [Double](repeating: 0, count: table.count)
             for s in scores { if let k = table.index(of: s.className) { vector[k] = s.probability } }
@@ -97,13 +97,13 @@ extension ModelState {
             }
             return ResolvedPrediction(task: task, classNames: [], predictedName: nil, value: value, scores: nil)
         }
-        guard let predictedName = ClassTable.className(of: prediction) else {
+        guard let predictedName = prediction.className else {
             throw EventRejection(field: "prediction", reason: .taskMismatch,
                                  message: "model \(name) is a \(task.rawValue) model: prediction must be a class (string, boolean or whole number)")
         }
         var names = [predictedName]
         if let label = event.label {
-            guard let labelName = ClassTable.className(of: label) else {
+            guard let labelName = label.className else {
                 throw EventRejection(field: "label", reason: .taskMismatch,
                                      message: "model \(name) is a \(task.rawValue) model: label must be a class (string, boolean or whole number)")
             }

@@ -16,7 +16,7 @@ public struct ModelState: Sendable {
     // MARK: Persisted (what ModelState+Snapshot.swift writes; internal setters for its reader)
 
     public internal(set) var task: ModelTask?
-    public internal(set) var classes: ClassTable
+    public internal(set) var classes: NameTable
     /// Per version: windows, counters, histograms, column windows, detectors.
     var versions: [VersionState] = []
     /// Tracked columns: 0 the prediction, 1 the label, then input features in arrival order.
@@ -37,7 +37,7 @@ public struct ModelState: Sendable {
     /// The reference's calibration of scores, for estimated performance.
     public internal(set) var calibration: ScoreCalibration?
     /// Names of the business values events carried, each with its index in the sums.
-    public internal(set) var businessNames = ClassTable()
+    public internal(set) var businessNames = NameTable()
     /// The reference's rows of each segment value (segment drift), from its upload.
     public internal(set) var segmentReferences: [SegmentReference] = []
 
@@ -82,7 +82,7 @@ public struct ModelState: Sendable {
         self.name = name
         self.options = options
         self.task = options.task
-        self.classes = ClassTable(declared: options.classes)
+        self.classes = NameTable(declared: options.classes)
         self.join = LabelJoin(key: key)
         columnUnit = CascadingWindows<FeatureSketch>.commonUnit(lengths: options.windows.map(\.seconds),
                                                                  sliceCount: options.slicesPerWindow)

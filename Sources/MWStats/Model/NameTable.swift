@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Class names of a model, interned to small indices.
+// Names interned to small stable indices: a model's classes, its business values.
 
-/// The classes a model has seen (or declared), each with a stable index used by the confusion
-/// matrix and score histograms.
-public struct ClassTable: Sendable, Equatable {
+/// Names, each with a stable index in the order they were first seen (or declared): a model's
+/// classes (the indices of its confusion matrix and score histograms) and its business value
+/// names (the indices of the windows' sums).
+public struct NameTable: Sendable, Equatable {
     public private(set) var names: [String] = []
     private var indices: [String: Int] = [:]
 
@@ -22,11 +23,14 @@ public struct ClassTable: Sendable, Equatable {
         indices[name] = names.count - 1
         return names.count - 1
     }
+}
 
-    /// The canonical class name of a value: strings as sent, booleans `true`/`false`, integral
-    /// numbers in decimal (`1.0` → `"1"`); nil for a number that is not a whole number.
-    public static func className(of value: TargetValue) -> String? {
-        switch value {
+extension TargetValue {
+    /// The canonical class name of a prediction or label: strings as sent, booleans
+    /// `true`/`false`, integral numbers in decimal (`1.0` → `"1"`); nil for a number that is not
+    /// a whole number.
+    public var className: String? {
+        switch self {
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .number(let x):
@@ -36,13 +40,13 @@ public struct ClassTable: Sendable, Equatable {
     }
 }
 
-extension ClassTable: Snapshotted {
+extension NameTable: Snapshotted {
     public func write(to w: inout SnapshotWriter) { w.array(names) { $0.string($1) } }
 
     public init(from r: inout SnapshotReader) throws(SnapshotError) {
         self.init()
         for name in try r.array({ (r) throws(SnapshotError) in try r.string() }) {
-            guard index(of: name) == nil else { throw .invalid("class \(name) twice") }
+            guard index(of: name) == nil else { throw .invalid("name \(name) twice") }
             intern(name)
         }
     }
