@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ingestion and model API end to end through real HTTP (http.client, curl, promtool)."""
 
+import html
 import json
 import math
 import os
+import re
 import random
 import signal
 import subprocess
@@ -344,3 +346,38 @@ def test_sighup_applies_limits_live_and_snapshots(make_daemon, tmp_path):
     d.stop()
     log = d.proc.stderr.read().decode()
     assert "limits.max_body_bytes changed: restart to apply" in log
+
+
+def test_the_status_page_lists_every_model_with_its_health(daemon):
+    """GET / (SPEC section 3): the models, their health and links, fetched with curl as a
+    person would; the health is the status JSON's `health`, with the model's own thresholds."""
+    c = Client(daemon.port)
+    empty = subprocess.run(["curl", "-sS", "http://127.0.0.1:%d/" % daemon.port], capture_output=True, timeout=20)
+    assert b"No models yet" in empty.stdout and b'href="/metrics"' in empty.stdout
+    rng = random.Random(4)
+    for model, right in (("good", 0.95), ("poor", 0.5)):
+        preds = [{"id": "%s-%d" % (model, i), "prediction": 1} for i in range(600)]
+        labels = [{"id": "%s-%d" % (model, i), "label": 1 if rng.random() < right else 0} for i in range(600)]
+        assert c.post("/v1/models/%s/predictions" % model, preds)[0] == 202
+        assert c.post("/v1/models/%s/labels" % model, labels)[0] == 202
+    # A threshold of the model's own: 0.4 is good enough for this one.
+    assert c.put("/v1/models/lenient", {"task": "binary", "alerts": {"accuracy": 0.4}})[0] == 201
+    assert c.post("/v1/models/lenient/predictions", [{"id": "l-%d" % i, "prediction": 1} for i in range(600)])[0] == 202
+    assert c.post("/v1/models/lenient/labels", [{"id": "l-%d" % i, "label": i % 2} for i in range(600)])[0] == 202
+    c.put("/v1/models/idle", {"task": "binary"})
+
+    status, body = c.get("/v1/models/poor")
+    assert body["health"]["status"] == "degraded", body["health"]
+    finding = [f for f in body["health"]["findings"] if f["check"] == "accuracy"][0]
+    assert finding["window"] == "5m" and finding["message"].startswith("accuracy 0.")
+    assert c.get("/v1/models/good")[1]["health"] == {"status": "ok", "findings": []}
+    assert c.get("/v1/models/lenient")[1]["health"]["status"] == "ok"
+    assert c.get("/v1/models/idle")[1]["health"]["status"] == "no_data"
+
+    page = subprocess.run(["curl", "-sS", "-i", "http://127.0.0.1:%d/" % daemon.port], capture_output=True, timeout=20).stdout.decode()
+    assert "Content-Type: text/html; charset=utf-8" in page
+    rows = {m: row for m, row in re.findall(r'<tr><td><a href="/v1/models/([^"]+)">[^<]+</a></td>(.*?)</tr>', page)}
+    assert sorted(rows) == ["good", "idle", "lenient", "poor"]
+    assert '<span class="degraded">degraded</span>' in rows["poor"] and html.escape(finding["message"], quote=False) in rows["poor"]
+    assert '<span class="ok">ok</span>' in rows["good"] and '<span class="ok">ok</span>' in rows["lenient"]
+    assert "no data" in rows["idle"] and "<td>600</td>" in rows["good"]

@@ -25,6 +25,16 @@ struct ModelHandlers: Sendable {
         return .json(StatusJSON.encode(["models": models]))
     }
 
+    /// `GET /`: the HTML status page, every model with its health.
+    func page(_ context: RequestContext) -> HTTPResponse {
+        let now = clock()
+        let rows = store.all().map { box -> StatusPage.Row in
+            let (report, summary) = box.state.withLock { ($0.report(now: now), $0.summary) }
+            return StatusPage.Row(summary: summary, health: ModelHealth(report, thresholds: box.settings.withLock { $0.alerts }))
+        }
+        return .text(StatusPage.html(rows, now: now), contentType: "text/html; charset=utf-8")
+    }
+
     func get(_ context: RequestContext) -> HTTPResponse {
         let name = context.request.pathParameters["model"] ?? ""
         guard let box = store.existing(name) else { return ModelStoreError.unknownModel(name).response }

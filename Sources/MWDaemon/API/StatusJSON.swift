@@ -53,6 +53,7 @@ enum StatusJSON {
         out["classes"] = report.classNames
         if let p = report.positiveClass { out["positive_class"] = p }
         out["events_rejected"] = Dictionary(uniqueKeysWithValues: report.rejected.map { ($0.reason, $0.count) })
+        out["health"] = ModelHealth(report, thresholds: settings.alerts).json
         out["versions"] = report.versions.map { version(report, $0) }
         if report.referenceGeneration >= 0 {
             var reference: [String: Any] = ["rows": report.referenceRows, "generation": report.referenceGeneration]

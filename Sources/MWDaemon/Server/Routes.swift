@@ -39,9 +39,7 @@ enum Routes {
             response.headers.add("Cache-Control", "no-store")
             return response
         }
-        router.add("GET", "/", scope: "read") { _ in
-            HTTPResponse.text(StatusPage.html(), contentType: "text/html; charset=utf-8")
-        }
+        router.add("GET", "/", scope: "read", models.page)
         return router
     }
 }
@@ -51,26 +49,4 @@ final class Readiness: Sendable {
     private let ready = Atomic<Bool>(false)
     var isReady: Bool { ready.load(ordering: .acquiring) }
     func markReady() { ready.store(true, ordering: .releasing) }
-}
-
-/// The small HTML status page at `/`.
-enum StatusPage {
-    static func html() -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>modelwatch</title>
-        <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:50rem}code{background:#eee;padding:0 .2rem}</style>
-        </head><body>
-        <h1>modelwatch \(ModelwatchVersion.current)</h1>
-        <p>Watches machine-learning models in production: predictions and labels in, sliding-window
-        performance, drift and data quality out, for Prometheus.</p>
-        <ul>
-        <li><a href="/metrics">/metrics</a>: Prometheus exposition</li>
-        <li><a href="/v1/models">/v1/models</a>: models and their status (JSON)</li>
-        <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a></li>
-        </ul>
-        </body></html>
-
-        """
-    }
 }
