@@ -12,6 +12,8 @@ missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# the scale-out test runs deploy/nginx's example in front of two daemons
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v gzip >/dev/null 2>&1 || missing+=(gzip)
