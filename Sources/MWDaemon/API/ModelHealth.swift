@@ -14,7 +14,8 @@ import MWStats
 /// `alerts.prediction_psi` (with `alerts.min_predictions`); label coverage under
 /// `alerts.label_coverage` on the shortest window of an hour or more (the rules' coverage
 /// window; the longest when none is); a concept drift detector in drift. For the model: the
-/// share of events rejected since start over `alerts.rejected_ratio`.
+/// share of events rejected since start over `alerts.rejected_ratio` (with `alerts.min_predictions`
+/// events).
 struct ModelHealth {
     enum Status: String {
         /// Traffic, and no condition holds.
@@ -85,9 +86,10 @@ struct ModelHealth {
             }
         }
         let rejected = report.rejected.reduce(0) { $0 + $1.count }
-        let accepted = report.versions.reduce(0) { $0 + $1.predictions + $1.labels.matched + $1.labels.unmatched }
+        // As the rule counts them: the predictions and labels that arrived, beside the refused.
+        let accepted = report.versions.reduce(0) { $0 + $1.predictions + $1.labels.matched + $1.labels.unmatched + $1.labels.duplicate }
         let rejectedLimit = threshold("rejected_ratio")
-        if rejected > 0, Double(rejected) / Double(rejected + accepted) > rejectedLimit {
+        if rejected > 0, rejected + accepted >= minPredictions, Double(rejected) / Double(rejected + accepted) > rejectedLimit {
             let share = Double(rejected) / Double(rejected + accepted)
             let worst = report.rejected.max { $0.count < $1.count }.map { " (mostly \($0.reason))" } ?? ""
             findings.append(Finding(check: "rejected_ratio", version: nil, window: nil,

@@ -63,6 +63,9 @@ import Testing
         let rejected = try #require(rejecting.findings.first { $0.check == "rejected_ratio" })
         #expect(rejected.message == "100 of 1300 events rejected since start (share 0.077 > 0.05) (mostly missing_field)")
         #expect(rejecting.json["status"] as? String == "degraded")
+        // Too few events to judge a share: 10 of 60 rejected is not a finding.
+        let few = ModelHealth(Self.model(predictions: 25, labelled: 25, correct: 25, rejected: 10), thresholds: AlertThresholds())
+        #expect(!few.findings.contains { $0.check == "rejected_ratio" })
     }
 
     @Test func thePageEscapesWhatItShows() {
