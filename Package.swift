@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "MWStats", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
         // The daemon: configuration, routes, collectors, process metrics.
         .target(name: "MWDaemon", dependencies: [
-            "MWHTTP", "MWExposition", "MWStats", "MWNative", "CLinux",
+            "MWHTTP", "MWSockets", "MWExposition", "MWStats", "MWNative", "CLinux",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "DequeModule", package: "swift-collections"),

@@ -25,7 +25,7 @@ final class EventLoop: @unchecked Sendable {
 
     private let poller: Poller
     private let wakeup: EventFD
-    private let inbox = Mutex<[Message]>([])
+    private let inbox = Locked<[Message]>([])
     private let listener: Socket
     private let shared: HTTPServer.Shared
     private let logger: Logger

@@ -43,7 +43,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let shared: Shared
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let finished = DispatchGroup()
 
     public init(configuration: HTTPServerConfiguration, router: Router, observer: (any HTTPServerObserver)? = nil,

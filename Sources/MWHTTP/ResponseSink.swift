@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // How a handler answers: at once, or later from another thread (after the log is on disk).
 
-import Synchronization
+import MWSockets
 
 /// Where a handler sends its response. A handler that answers before it returns costs one
 /// lock; one that answers later (from any thread, e.g. once its log record is synced) has its
@@ -17,7 +17,7 @@ public final class ResponseSink: Sendable {
         case delivered
     }
 
-    private let state = Mutex(State.waiting)
+    private let state = Locked(State.waiting)
 
     public init() {}
 

@@ -2,7 +2,7 @@
 // The TLS context a server accepts with, swappable while it serves.
 
 public import MWNative
-import Synchronization
+import MWSockets
 
 /// The TLS context new connections are accepted with. Replaced on reload (SIGHUP); a
 /// connection keeps the context it was accepted with until it closes.
@@ -10,9 +10,9 @@ import Synchronization
 /// Created empty when the context is loaded after the server is built; a connection accepted
 /// while it is empty is closed (the daemon loads it before it listens).
 public final class ServerTLS: Sendable {
-    private let current: Mutex<TLSContext?>
+    private let current: Locked<TLSContext?>
 
-    public init(_ context: TLSContext? = nil) { current = Mutex(context) }
+    public init(_ context: TLSContext? = nil) { current = Locked(context) }
 
     /// The context for the next accepted connection.
     public var context: TLSContext? { current.withLock { $0 } }

@@ -2,6 +2,7 @@
 // GET /v1/models/{model}/compare: a canary against its baseline, with the tests.
 
 import MWHTTP
+import MWSockets
 import MWStats
 
 /// `GET /v1/models/{model}/compare?baseline=a&candidate=b&window=1h`. `baseline` defaults to

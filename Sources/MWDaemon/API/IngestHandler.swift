@@ -2,8 +2,8 @@
 // POST /v1/models/{model}/predictions and /labels.
 
 import MWHTTP
+import MWSockets
 import MWStats
-import Synchronization
 
 /// Decodes a batch outside any lock, then applies it under the model's lock, so that the
 /// accepted events are visible to the very next request (read-your-writes), and logs the

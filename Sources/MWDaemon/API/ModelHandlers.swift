@@ -3,8 +3,8 @@
 
 import Logging
 import MWHTTP
+import MWSockets
 import MWStats
-import Synchronization
 
 /// The model administration and status routes.
 struct ModelHandlers: Sendable {

@@ -3,8 +3,8 @@
 
 import Logging
 import MWHTTP
+import MWSockets
 import MWStats
-import Synchronization
 
 /// Reference uploads: rows shaped like prediction events (array or NDJSON, gzip allowed).
 /// The rows are decoded and summarised outside the model's lock; the summary then replaces

@@ -4,7 +4,7 @@
 import Logging
 import MWHTTP
 import MWNative
-import Synchronization
+import MWSockets
 
 /// The daemon's access policy (a ``RequestAuthorizer`` for the HTTP server):
 /// - a route with a scope needs `Authorization: Bearer <token>` whose SHA-256 is configured
@@ -24,13 +24,13 @@ final class Authorizer: RequestAuthorizer {
         var replays: ReplayCache
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     let metrics = AuthMetrics()
     private let logger: Logger
     private let clock: @Sendable () -> Double
 
     init(tokens: AccessTokens, replayCapacity: Int = 1_000_000, logger: Logger, clock: @escaping @Sendable () -> Double) {
-        state = Mutex(State(tokens: tokens, replays: ReplayCache(capacity: replayCapacity)))
+        state = Locked(State(tokens: tokens, replays: ReplayCache(capacity: replayCapacity)))
         self.logger = logger
         self.clock = clock
     }
@@ -183,7 +183,7 @@ final class AuthMetrics: Sendable {
         let scope: TokenSettings.Scope
     }
 
-    private let counts = Mutex<(failures: [String: UInt64], allowed: [Key: UInt64])>(([:], [:]))
+    private let counts = Locked<(failures: [String: UInt64], allowed: [Key: UInt64])>(([:], [:]))
 
     func failed(reason: String) { counts.withLock { $0.failures[reason, default: 0] += 1 } }
     func allowed(principal: String, scope: TokenSettings.Scope) {

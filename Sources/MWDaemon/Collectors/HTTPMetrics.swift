@@ -3,8 +3,8 @@
 
 public import MWExposition
 public import MWHTTP
+import MWSockets
 import MWStats
-import Synchronization
 
 /// `modelwatch_http_requests_total{handler,code}` and `modelwatch_http_request_duration_seconds{handler}`.
 /// The server reports each answered request; a scrape copies the state under the lock and renders after.
@@ -19,7 +19,7 @@ public final class HTTPMetrics: HTTPServerObserver, Collector {
         var durations: [String: BucketHistogram] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     public let name = "http"
 
     public init() {}

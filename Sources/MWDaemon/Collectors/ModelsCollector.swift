@@ -2,8 +2,8 @@
 // The per-model families of SPEC section 5: volume, labels, outcomes and windowed performance.
 
 import MWExposition
+import MWSockets
 import MWStats
-import Synchronization
 
 /// Reports every model at scrape time. Each model is locked only while its report is taken;
 /// the families are built after.

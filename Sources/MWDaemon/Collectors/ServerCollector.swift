@@ -4,7 +4,7 @@
 public import MWExposition
 import MWHTTP
 import MWNative
-import Synchronization
+import MWSockets
 
 /// `modelwatch_build_info{version}`, open connections, connections refused at the limit, and with
 /// TLS the handshakes by result and the certificate's expiry.
@@ -51,7 +51,7 @@ public enum ModelwatchVersion {
 /// strong reference back would keep every daemon's server alive forever (a retain cycle).
 /// `@unchecked Sendable`: `server` is read and written only under `lock`.
 final class ServerBox: @unchecked Sendable {
-    private let lock = Mutex(())
+    private let lock = Locked(())
     private weak var held: HTTPServer?
     var server: HTTPServer? { lock.withLock { _ in held } }
     func set(_ server: HTTPServer) { lock.withLock { _ in held = server } }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The event limits in force, replaced on SIGHUP.
 
-import Synchronization
+import MWSockets
 
 /// The ``EventLimits`` the decoding handlers read for each request; SIGHUP replaces them.
 final class LiveLimits: Sendable {
-    private let limits: Mutex<EventLimits>
+    private let limits: Locked<EventLimits>
 
-    init(_ limits: EventLimits) { self.limits = Mutex(limits) }
+    init(_ limits: EventLimits) { self.limits = Locked(limits) }
 
     var current: EventLimits { limits.withLock { $0 } }
 

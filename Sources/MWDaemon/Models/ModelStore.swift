@@ -1,33 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 // The models of the daemon, each behind its own lock.
 
+import MWSockets
 import MWStats
 import Synchronization
 
 /// One model's state behind its lock. Ingestion and scrapes of different models never contend.
 final class ModelBox: Sendable {
     let name: String
-    let state: ModelLock<ModelState>
+    let state: Locked<ModelState>
     /// The settings as given (config file or PUT), for the status JSON.
-    let settings: Mutex<ModelSettings>
+    let settings: Locked<ModelSettings>
     /// The feature names of the last decoded prediction body, to start the next body from:
     /// events sent one per request then share one name list (see ``FeatureNameCache``).
-    let recentNames = Mutex<KnownNames?>(nil)
+    let recentNames = Locked<KnownNames?>(nil)
     /// The number of the last log record applied to this model (written under its lock), so
     /// that a restore from a snapshot knows which of its records the snapshot already holds.
     let logged = Atomic<UInt64>(0)
 
     init(name: String, settings: ModelSettings, options: ModelOptions, key: FingerprintKey) {
         self.name = name
-        self.state = ModelLock(ModelState(name: name, options: options, key: key))
-        self.settings = Mutex(settings)
+        self.state = Locked(ModelState(name: name, options: options, key: key))
+        self.settings = Locked(settings)
     }
 
     /// A model restored from a snapshot.
     init(name: String, settings: ModelSettings, state: ModelState, logged: UInt64) {
         self.name = name
-        self.state = ModelLock(state)
-        self.settings = Mutex(settings)
+        self.state = Locked(state)
+        self.settings = Locked(settings)
         self.logged.store(logged, ordering: .relaxed)
     }
 }
@@ -43,8 +44,8 @@ enum ModelStoreError: Error, Equatable {
 /// The daemon's models by name. The table has its own lock, held only to find, add or remove a
 /// model; the statistics are behind each model's lock.
 final class ModelStore: Sendable {
-    private let models = Mutex<[String: ModelBox]>([:])
-    private let current: Mutex<Configuration>
+    private let models = Locked<[String: ModelBox]>([:])
+    private let current: Locked<Configuration>
     let key: FingerprintKey
     /// Shared by every model's references (`limits.max_exact_drift_bytes`, fixed at start).
     let exactDriftBudget: ExactDriftBudget
@@ -53,7 +54,7 @@ final class ModelStore: Sendable {
     var configuration: Configuration { current.withLock { $0 } }
 
     init(configuration: Configuration, key: FingerprintKey = .random()) {
-        self.current = Mutex(configuration)
+        self.current = Locked(configuration)
         self.key = key
         self.exactDriftBudget = ExactDriftBudget(bytes: configuration.limits.maxExactDriftBytes)
         reset()

@@ -5,6 +5,7 @@
 import Dispatch
 import Foundation
 import Logging
+import MWSockets
 import MWStats
 import Synchronization
 
@@ -59,8 +60,8 @@ final class EventLog: @unchecked Sendable {
     let directory: String
     let policy: FsyncPolicy
     let interval: Double
-    private let state = Mutex(State())
-    private let figures: Mutex<Figures>
+    private let state = Locked(State())
+    private let figures: Locked<Figures>
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let logger: Logger
@@ -85,7 +86,7 @@ final class EventLog: @unchecked Sendable {
             $0.pendingLast = lastSequence
         }
         self.file = file
-        figures = Mutex(Figures(bytes: existingBytes + file.size, records: 0, writeErrors: 0,
+        figures = Locked(Figures(bytes: existingBytes + file.size, records: 0, writeErrors: 0,
                                 fsync: BucketHistogram(upperBounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]),
                                 failing: false))
     }

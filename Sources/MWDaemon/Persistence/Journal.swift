@@ -2,6 +2,7 @@
 // What the write handlers ask before they change state, log to while they do, and answer after.
 
 import MWHTTP
+import MWSockets
 import Synchronization
 
 /// The write handlers' side of persistence. Before changing state a handler asks ``refusal()``
@@ -10,8 +11,8 @@ import Synchronization
 /// ``respond(after:_:to:)``, which waits for the fsync policy. With no log (replaying, or a
 /// daemon built without a data dir), appends are dropped and answers go out at once.
 final class Journal: Sendable {
-    private let log = Mutex<EventLog?>(nil)
-    private let snapshots = Mutex<Snapshotter?>(nil)
+    private let log = Locked<EventLog?>(nil)
+    private let snapshots = Locked<Snapshotter?>(nil)
     private let readiness: Readiness?
 
     /// - Parameter readiness: writes are refused until it is ready (nil: never refused for that).

@@ -5,6 +5,7 @@ import CLinux
 import Dispatch
 import Foundation
 import Logging
+import MWSockets
 import MWStats
 import Synchronization
 
@@ -30,9 +31,9 @@ final class Snapshotter: Sendable {
     private let interval: Double
     private let logger: Logger
     private let clock: @Sendable () -> Double
-    private let figures: Mutex<Figures>
+    private let figures: Locked<Figures>
     /// One snapshot at a time (the timer's and the shutdown's).
-    private let writing = Mutex(())
+    private let writing = Locked(())
     private let stopping = Atomic<Bool>(false)
     /// The log position of the last snapshot written: an idle daemon does not write the same one again.
     private let lastCovered = Atomic<UInt64>(.max)
@@ -46,7 +47,7 @@ final class Snapshotter: Sendable {
         self.interval = interval
         self.logger = logger
         self.clock = clock
-        figures = Mutex(Figures(newest: restoredFrom))
+        figures = Locked(Figures(newest: restoredFrom))
     }
 
     var currentFigures: Figures { figures.withLock { $0 } }

@@ -8,7 +8,6 @@ import MWHTTP
 import MWNative
 import MWSockets
 import MWStats
-import Synchronization
 
 /// The running daemon: an HTTP server with the daemon's routes and collectors.
 public final class Daemon: Sendable {
@@ -25,7 +24,7 @@ public final class Daemon: Sendable {
     let tls: ServerTLS?
     /// What the write handlers log to; its log is attached once the state is restored.
     let journal: Journal
-    private let dataDirectory = Mutex<DataDirectory?>(nil)
+    private let dataDirectory = Locked<DataDirectory?>(nil)
     private let clock: @Sendable () -> Double
     /// The per-request event limits (replaced on SIGHUP).
     private let eventLimits: LiveLimits

@@ -3,7 +3,6 @@
 
 import Foundation
 import Logging
-import Synchronization
 @testable import MWHTTP
 import Testing
 @testable import MWDaemon

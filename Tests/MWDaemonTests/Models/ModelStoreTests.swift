@@ -2,9 +2,9 @@
 // The model table: names, limits, settings changes that would break state, reloads.
 
 import MWStats
-import Synchronization
 import Testing
 @testable import MWDaemon
+import MWSockets
 
 @Suite struct ModelStoreTests {
     static func store(_ yaml: String) throws -> ModelStore {
