@@ -11,7 +11,7 @@ import Synchronization
 /// other threads talk to it only through ``post(_:)`` (a locked queue plus an eventfd wake-up).
 ///
 /// `@unchecked Sendable`: the mutable fields are touched only on the loop's own thread; the
-/// `inbox` is a `Mutex`, and `wakeup` is an eventfd whose `signal()` is thread-safe.
+/// `inbox` is `Locked`, and `wakeup` is an eventfd whose `signal()` is thread-safe.
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop from another thread.
     enum Message: Sendable {

@@ -25,7 +25,7 @@ import Synchronization
 /// new writes with 503. Nothing already written is touched: records are only ever appended.
 ///
 /// `@unchecked Sendable`: `file` and `segment` belong to the writer thread (and to `init`, before
-/// it starts); everything else is behind a `Mutex`.
+/// it starts); everything else is behind a lock (`Locked`).
 final class EventLog: @unchecked Sendable {
     /// Segments are closed and a new one begun beyond this size.
     static let segmentBytes = 64 * 1024 * 1024
