@@ -66,7 +66,8 @@ struct ModelHealth {
                 let share = threshold("drifted_features_share")
                 if let drifted = drift.driftedShare, drifted >= share {
                     let names = drift.features.filter { $0.drifted == true }.map(\.name)
-                    add("drifted_features_share", "\(names.count) of \(drift.features.compactMap(\.drifted).count) features drifted over \(span) (share \(Self.format(drifted)) ≥ \(Self.format(share))): \(names.prefix(5).joined(separator: ", "))")
+                    let decided = drift.features.count { $0.drifted != nil }
+                    add("drifted_features_share", "\(names.count) of \(decided) features drifted over \(span) (share \(Self.format(drifted)) ≥ \(Self.format(share))): \(names.prefix(5).joined(separator: ", "))")
                 }
                 let psiLimit = threshold("prediction_psi")
                 if let psi = drift.prediction?.scores.first(where: { $0.method == "psi" })?.score, psi > psiLimit {
@@ -89,8 +90,8 @@ struct ModelHealth {
         // As the rule counts them: the predictions and labels that arrived, beside the refused.
         let accepted = report.versions.reduce(0) { $0 + $1.predictions + $1.labels.matched + $1.labels.unmatched + $1.labels.duplicate }
         let rejectedLimit = threshold("rejected_ratio")
-        if rejected > 0, rejected + accepted >= minPredictions, Double(rejected) / Double(rejected + accepted) > rejectedLimit {
-            let share = Double(rejected) / Double(rejected + accepted)
+        let share = rejected > 0 ? Double(rejected) / Double(rejected + accepted) : 0
+        if rejected + accepted >= minPredictions, share > rejectedLimit {
             let worst = report.rejected.max { $0.count < $1.count }.map { " (mostly \($0.reason))" } ?? ""
             findings.append(Finding(check: "rejected_ratio", version: nil, window: nil,
                                     message: "\(rejected) of \(rejected + accepted) events rejected since start (share \(Self.format(share)) > \(Self.format(rejectedLimit)))\(worst)"))
